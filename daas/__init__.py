@@ -1,0 +1,3 @@
+"""DaaS-Deployer: model deployment on Ray."""
+
+__version__ = "0.1.0"

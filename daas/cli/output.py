@@ -1,0 +1,109 @@
+"""How the CLI prints: rich tables for people, plain JSON for scripts, red errors on stderr."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from daas.errors import DaasError
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+# Consoles are built per call so they follow the streams and terminal of the moment.
+def stdout() -> Console:
+    """The console for results."""
+    return Console()
+
+
+def stderr() -> Console:
+    """The console for progress and errors."""
+    return Console(stderr=True)
+
+
+def print_json(value: Any) -> None:
+    """Print a value as indented JSON, unstyled so it can be piped into other tools."""
+    typer.echo(json.dumps(value, indent=2, default=str))
+
+
+def report_error(error: DaasError) -> None:
+    """Print an error's message, and the field or row it names, in red on stderr."""
+    console = stderr()
+
+    def say(text: str) -> None:
+        console.print(text, style="red", markup=False, highlight=False, soft_wrap=True)
+
+    say(f"error: {error.message}")
+    details = error.details
+    if isinstance(details, Mapping):
+        located = {key: details[key] for key in ("field", "row") if details.get(key) is not None}
+        for key, value in located.items():
+            say(f"  {key}: {value}")
+        rest = {key: value for key, value in details.items() if key not in located}
+        if rest:
+            say(f"  details: {json.dumps(rest, default=str)}")
+    elif details not in (None, "", [], {}):
+        say(f"  details: {json.dumps(details, default=str)}")
+
+
+def cell(value: Any) -> str:
+    """A value as table text: blanks for missing values, short floats, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}={cell(item)}" for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(cell(item) for item in value)
+    return str(value)
+
+
+def short_time(value: str | None) -> str:
+    """An ISO timestamp to the second, e.g. ``2025-01-31 12:00:05``."""
+    if not value:
+        return ""
+    return value.replace("T", " ")[:19]
+
+
+def human_size(size: int | None) -> str:
+    """A byte count for people: ``5.2 kB``."""
+    if size is None:
+        return ""
+    amount = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if amount < 1000 or unit == "GB":
+            return f"{amount:.0f} {unit}" if unit == "B" else f"{amount:.1f} {unit}"
+        amount /= 1000
+    return f"{size} B"
+
+
+def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Table:
+    """A rich table whose cells are rendered with :func:`cell`."""
+    result = Table(title=title, title_justify="left", header_style="bold")
+    for column in columns:
+        result.add_column(column, overflow="fold")
+    for row in rows:
+        result.add_row(*(Text(value if isinstance(value, str) else cell(value)) for value in row))
+    return result
+
+
+def key_values(rows: Iterable[tuple[str, Any]]) -> Table:
+    """A two-column table of labelled values (blank values are left out)."""
+    result = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
+    result.add_column(style="bold")
+    result.add_column(overflow="fold")
+    for key, value in rows:
+        text = value if isinstance(value, str) else cell(value)
+        if text:
+            result.add_row(key, Text(text))
+    return result

@@ -1,0 +1,142 @@
+"""Model registry endpoints: upload, list, inspect, test, download, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from daas.codecs import rows_to_csv
+from daas.errors import BadRequest
+from daas.platform.deps import Editor, Registry, Viewer
+from daas.platform.models import ModelDetail, ModelPage, ModelVersionPublic
+from daas.platform.registry import Upload
+from daas.platform.request_body import read_prediction_request
+from daas.platform.scoring import ModelTester
+from daas.runtimes.base import ModelSchema
+
+router = APIRouter(prefix="/api/v1/models", tags=["models"])
+
+VersionQuery = Annotated[int | None, Query(ge=1, description="Version; default the latest")]
+
+_TEST_BODY = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"type": "object"}, "examples": {
+                "records": {"value": {"data": [{"Sepal_Length": 5.1, "Sepal_Width": 3.5,
+                                                "Petal_Length": 1.4, "Petal_Width": 0.2}]}},
+                "split": {"value": {"data": {"columns": ["x1", "x2"], "data": [[1.0, 2.0]]}}},
+                "tensors": {"value": {"inputs": {"Input3": [[[[0.0]]]]}}},
+            }},
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {"schema": {"type": "object", "properties": {
+                "file": {"type": "string", "format": "binary"}}}},
+            "application/x-www-form-urlencoded": {"schema": {"type": "object"}},
+        }
+    }
+}
+
+
+@router.post("", status_code=201, response_model=ModelVersionPublic, summary="Upload a model")
+def upload_model(
+    principal: Editor,
+    registry: Registry,
+    file: Annotated[UploadFile, File(description="A .pmml or .onnx file")],
+    name: Annotated[str, Form(description="Model name; an existing name gets a new version")],
+    description: Annotated[str | None, Form()] = None,
+    format: Annotated[Literal["pmml", "onnx"] | None, Form(description="Override detection")] = None,
+) -> ModelVersionPublic:
+    """Store a PMML or ONNX file as the next version of ``name`` after loading it in isolation."""
+    data = file.file.read(registry.max_upload_bytes + 1)
+    return registry.upload(Upload(name=name, data=data, filename=file.filename,
+                                  description=description or None, declared_format=format,
+                                  created_by=principal.name))
+
+
+@router.get("", response_model=ModelPage, summary="List models")
+def list_models(
+    _principal: Viewer,
+    registry: Registry,
+    q: Annotated[str | None, Query(description="Substring of name or description")] = None,
+    format: Annotated[Literal["pmml", "onnx"] | None, Query()] = None,
+    task: Annotated[str | None, Query()] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ModelPage:
+    """A page of models with their latest version's format, task and algorithm."""
+    return registry.list(q=q, fmt=format, task=task, offset=offset, limit=limit)
+
+
+@router.get("/{name}", response_model=ModelDetail, summary="Model overview")
+def get_model(name: str, _principal: Viewer, registry: Registry) -> ModelDetail:
+    """Format, engine, algorithm, task and every version of a model."""
+    return registry.detail(name)
+
+
+@router.get("/{name}/versions", response_model=list[ModelVersionPublic], summary="Versions")
+def list_versions(name: str, _principal: Viewer, registry: Registry) -> list[ModelVersionPublic]:
+    """Every version of a model, newest first."""
+    return registry.versions(name)
+
+
+@router.get("/{name}/versions/{version}", response_model=ModelVersionPublic, summary="One version")
+def get_version(name: str, version: int, _principal: Viewer, registry: Registry) -> ModelVersionPublic:
+    """Metadata of one version."""
+    return registry.version(name, version)
+
+
+@router.get("/{name}/schema", response_model=ModelSchema, summary="Input, target and output variables")
+def get_schema(name: str, _principal: Viewer, registry: Registry, version: VersionQuery = None) -> ModelSchema:
+    """What the model expects and returns, with types, optypes, categories and ranges."""
+    return registry.schema(name, version)
+
+
+@router.post("/{name}/test", summary="Score rows or tensors with a model version",
+             openapi_extra=_TEST_BODY)
+async def test_model(
+    name: str,
+    request: Request,
+    _principal: Viewer,
+    registry: Registry,
+    version: VersionQuery = None,
+    format: Annotated[Literal["json", "csv"], Query(description="Response format")] = "json",
+):
+    """Records, a single record, split columns, named tensors, CSV, form fields or a file."""
+    tester = ModelTester(registry, request.app.state.worker)
+    schema = await run_in_threadpool(tester.schema, name, version)
+    decoded = await read_prediction_request(request, schema)
+    result = await run_in_threadpool(tester.run, name, version, decoded)
+    if format == "csv":
+        if "predictions" not in result:
+            raise BadRequest("CSV output is for row predictions; tensor results come as JSON")
+        return PlainTextResponse(rows_to_csv(result["predictions"]), media_type="text/csv")
+    return result
+
+
+@router.get("/{name}/versions/{version}/download", summary="Download the model file")
+def download_version(name: str, version: int, _principal: Viewer, registry: Registry) -> Response:
+    """The file exactly as uploaded."""
+    row, data = registry.file(name, version)
+    extension = "pmml" if row.format == "pmml" else "onnx"
+    filename = f"{name}-v{version}.{extension}"
+    media = "application/xml" if row.format == "pmml" else "application/octet-stream"
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.delete("/{name}/versions/{version}", status_code=204, summary="Delete a version")
+def delete_version(name: str, version: int, _principal: Editor, registry: Registry) -> Response:
+    """Delete one version (and the model with its last version)."""
+    registry.delete_version(name, version)
+    return Response(status_code=204)
+
+
+@router.delete("/{name}", status_code=204, summary="Delete a model")
+def delete_model(name: str, _principal: Editor, registry: Registry) -> Response:
+    """Delete a model and all its versions."""
+    registry.delete_model(name)
+    return Response(status_code=204)
+
+

@@ -1,0 +1,85 @@
+"""Platform settings, read from ``DAAS_*`` environment variables.
+
+Build them with ``get_settings()`` (cached) or ``Settings()`` in an app factory; never at
+import time. Replicas receive the launcher's settings as a dict, so a platform started with
+``DAAS_HOME=/x`` uses ``/x`` everywhere.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform, with embedded defaults for a single machine."""
+
+    model_config = SettingsConfigDict(env_prefix="DAAS_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=lambda: Path.home() / ".daas",
+        description="Data dir: SQLite file, local storage, admin token, logs.",
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite file daas.db in the data dir."
+    )
+    storage_uri: str | None = Field(
+        None,
+        description="Where artifacts and datasets live; any pyarrow.fs URI "
+        "(file://, s3://, gs://) or a local path. Default: <home>/storage.",
+    )
+    max_upload_bytes: int = Field(
+        256 * 1024 * 1024, gt=0, description="Largest accepted model file, in bytes."
+    )
+    max_request_bytes: int = Field(
+        64 * 1024 * 1024, gt=0, description="Largest accepted prediction request body."
+    )
+    ray_address: str | None = Field(
+        None, description="Ray cluster to join ('auto', 'ray://host:10001'); None starts a local one."
+    )
+    num_cpus: int = Field(8, gt=0, description="Logical CPUs of a local Ray head started by `daas up`.")
+    host: str = Field("127.0.0.1", description="Address the HTTP ingress binds to.")
+    port: int = Field(8000, gt=0, lt=65536, description="Port of the HTTP ingress.")
+    inspect_timeout_s: float = Field(
+        60.0, gt=0, description="Time limit for loading an uploaded model in an isolated worker."
+    )
+    predict_timeout_s: float = Field(60.0, gt=0, description="Time limit for a test prediction.")
+    loaded_models_cache: int = Field(
+        16, ge=1, description="How many loaded models a test worker keeps in memory."
+    )
+    platform_replicas: int = Field(1, ge=1, description="Replicas of the management API.")
+
+    @field_validator("home")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data dir."""
+        return self.database_url or f"sqlite:///{self.home / 'daas.db'}"
+
+    @property
+    def resolved_storage_uri(self) -> str:
+        """The storage URI, defaulting to a folder in the data dir."""
+        return self.storage_uri or str(self.home / "storage")
+
+    @property
+    def admin_token_path(self) -> Path:
+        """File holding the first admin token (mode 0600)."""
+        return self.home / "admin-token"
+
+    @property
+    def url(self) -> str:
+        """Base URL of the HTTP ingress as seen from this machine."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, built once per process."""
+    return Settings()

@@ -1,0 +1,113 @@
+"""Shared fixtures: corpus paths, an in-process platform app, and one real Ray platform."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from daas.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+PMML_DIR = CORPUS / "pmml-knime" / "pmml"
+CSV_DIR = CORPUS / "pmml-knime" / "csv"
+MNIST_DIR = CORPUS / "onnx-mnist"
+
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+
+
+def make_settings(home: Path, **overrides) -> Settings:
+    """Settings rooted in a temporary data dir."""
+    return Settings(home=home, **overrides)
+
+
+@dataclass
+class PlatformApp:
+    """A FastAPI app on temporary storage with an in-process model worker."""
+
+    app: FastAPI
+    admin_token: str
+    settings: Settings
+    worker: object
+
+    def client(self, token: str | None = None) -> TestClient:
+        """A test client sending ``token`` (default: the admin token)."""
+        client = TestClient(self.app, raise_server_exceptions=False)
+        secret = self.admin_token if token is None else token
+        if secret:
+            client.headers["Authorization"] = f"Bearer {secret}"
+        return client
+
+
+@pytest.fixture(scope="session")
+def generated_models(tmp_path_factory):
+    """Every model from ``tests.model_factory`` (scikit-learn -> ONNX/PMML), made once."""
+    from tests.model_factory import generate_all
+
+    return generate_all(tmp_path_factory.mktemp("generated-models"))
+
+
+@pytest.fixture
+def platform_app(tmp_path) -> PlatformApp:
+    """A fresh management app with a fake (in-process) worker."""
+    from daas.platform.app import create_app
+    from tests.fakes import InProcessWorker
+
+    settings = make_settings(tmp_path / "home", max_upload_bytes=8 * 1024 * 1024)
+    worker = InProcessWorker()
+    app = create_app(settings, worker)
+    token = settings.admin_token_path.read_text().strip()
+    return PlatformApp(app, token, settings, worker)
+
+
+@pytest.fixture
+def client(platform_app) -> TestClient:
+    """An admin test client for ``platform_app``."""
+    return platform_app.client()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LivePlatform:
+    """The platform deployed on a real local Ray cluster, reached over HTTP."""
+
+    url: str
+    admin_token: str
+    settings: Settings
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+
+@pytest.fixture(scope="session")
+def live_platform(tmp_path_factory) -> LivePlatform:
+    """One local Ray cluster per test session with the platform app deployed on it."""
+    import ray
+    from ray import serve
+
+    from daas.deployments.platform import PLATFORM_APP, build_platform_app
+    from daas.platform.launcher import wait_until_ready
+
+    settings = make_settings(tmp_path_factory.mktemp("live") / "home", port=_free_port(),
+                             max_upload_bytes=4 * 1024 * 1024, inspect_timeout_s=120)
+    ray.init(num_cpus=8, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+    try:
+        serve.start(http_options={"host": "127.0.0.1", "port": settings.port})
+        serve.run(build_platform_app(settings), name=PLATFORM_APP, route_prefix="/")
+        wait_until_ready(settings.url)
+        yield LivePlatform(settings.url, settings.admin_token_path.read_text().strip(), settings)
+    finally:
+        serve.shutdown()
+        ray.shutdown()
