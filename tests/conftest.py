@@ -102,7 +102,9 @@ def live_platform(tmp_path_factory) -> LivePlatform:
 
     settings = make_settings(tmp_path_factory.mktemp("live") / "home", port=_free_port(),
                              max_upload_bytes=4 * 1024 * 1024, inspect_timeout_s=120)
-    ray.init(num_cpus=8, include_dashboard=False, logging_level="WARNING", log_to_driver=False)
+    # address="local": never join (and later shut down) a cluster started by `make run`.
+    ray.init(address="local", num_cpus=8, include_dashboard=False, logging_level="WARNING",
+             log_to_driver=False)
     try:
         serve.start(http_options={"host": "127.0.0.1", "port": settings.port})
         serve.run(build_platform_app(settings), name=PLATFORM_APP, route_prefix="/")
