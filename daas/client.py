@@ -9,8 +9,10 @@ bound to the FastAPI app works too).
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -132,8 +134,94 @@ class Identity(TypedDict):
     role: str
 
 
+class ServiceSpec(TypedDict, total=False):
+    replicas: int | None
+    autoscaling: dict[str, Any] | None
+    num_cpus: float
+    memory: int | None
+    num_gpus: float
+    max_ongoing_requests: int
+    max_queued_requests: int
+    batching: dict[str, Any] | None
+    timeout_s: float
+
+
+class Service(TypedDict):
+    name: str
+    url: str
+    model: str
+    version: int
+    previous_version: int | None
+    state: str
+    desired: str
+    reason: str | None
+    spec: ServiceSpec
+    replicas_running: int | None
+    generation: int
+    created: str
+    updated: str
+    created_by: str | None
+
+
+class NewService(Service):
+    api_key: str
+
+
+class ServiceEvent(TypedDict):
+    created: str
+    kind: str
+    state: str | None
+    message: str
+
+
+class Replica(TypedDict):
+    replica_id: str
+    actor_id: str | None
+    state: str
+    node_id: str | None
+    node_ip: str | None
+    pid: int | None
+    started: float | None
+    requests: int | None
+
+
+class ReplicaLogs(TypedDict):
+    replica_id: str
+    lines: list[str]
+
+
+class ServiceLogs(TypedDict):
+    replicas: list[ReplicaLogs]
+
+
+class ServiceMetrics(TypedDict):
+    window: str
+    summary: dict[str, float | int | None]
+    series: list[dict[str, Any]]
+
+
+class PredictionRequest(TypedDict):
+    id: str
+    service: str
+    status: str
+    result: Any
+    error: dict[str, Any] | None
+    created: str
+    started: str | None
+    finished: str | None
+
+
 class PlatformUnreachable(Unavailable):
     """Nothing answers at the platform's URL (not started, wrong address, network down)."""
+
+
+class ServiceFailed(Unavailable):
+    """A service meant to run ended up ``failed``; ``service`` is how it was last seen."""
+
+    def __init__(self, service: Service) -> None:
+        reason = service.get("reason") or "no reason given"
+        super().__init__(f"service {service['name']!r} failed: {reason}")
+        self.service = service
 
 
 _STATUS_ERRORS: dict[int, type[DaasError]] = {
@@ -166,6 +254,14 @@ def _error_for_response(response: httpx.Response) -> DaasError:
     status = response.status_code
     cls = _STATUS_ERRORS.get(status, InternalError if status >= 500 else BadRequest)
     return cls(f"HTTP {status}: {message}", details=details)
+
+
+def _request_error(request: PredictionRequest) -> DaasError:
+    """The typed error a failed async request recorded."""
+    error = request.get("error")
+    if isinstance(error, dict) and "message" in error:
+        return error_from_body(500, {"error": error})
+    return InternalError(f"request {request['id']} failed: {error or 'no reason given'}")
 
 
 def prediction_body(data: Any) -> dict[str, Any]:
@@ -258,8 +354,10 @@ class DaasClient:
 
     def _send(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
               stream: bool = False, expected: frozenset[int] = frozenset(),
+              token: str | None = None, headers: Mapping[str, str] | None = None,
               **kwargs: Any) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        token = token or self.token
+        headers = {**({"Authorization": f"Bearer {token}"} if token else {}), **(headers or {})}
         query = {key: value for key, value in (params or {}).items() if value is not None}
         request = self._http.build_request(method, self.url + path, params=query,
                                            headers=headers, **kwargs)
@@ -284,6 +382,10 @@ class DaasClient:
     @staticmethod
     def _model_path(name: str) -> str:
         return f"/api/v1/models/{quote(name, safe='')}"
+
+    @staticmethod
+    def _service_path(name: str) -> str:
+        return f"/api/v1/services/{quote(name, safe='')}"
 
     # -- platform ---------------------------------------------------------------------
 
@@ -423,3 +525,175 @@ class DaasClient:
     def revoke_token(self, token_id: int) -> None:
         """Revoke an API token; requests using it fail from now on."""
         self._send("DELETE", f"/api/v1/tokens/{quote(str(token_id), safe='')}")
+
+    # -- services ---------------------------------------------------------------------
+
+    def create_service(self, form: Mapping[str, Any]) -> NewService:
+        """Deploy a model version as a service from the deploy form (unset fields omitted).
+
+        The answer carries the service's ``api_key``, returned only this once.
+        """
+        body = {key: value for key, value in form.items() if value is not None}
+        return self._json("POST", "/api/v1/services", json=body)
+
+    def deploy_service(self, name: str, model: str, **form: Any) -> NewService:
+        """:meth:`create_service` with the form as keyword arguments."""
+        return self.create_service({"name": name, "model": model, **form})
+
+    def list_services(self) -> list[Service]:
+        """Every service, by name."""
+        return self._json("GET", "/api/v1/services")
+
+    def get_service(self, name: str) -> Service:
+        """One service: its spec, desired and observed state."""
+        return self._json("GET", self._service_path(name))
+
+    def update_service(self, name: str, **changes: Any) -> Service:
+        """Change resources, replicas or the model ``version``: a rolling update."""
+        body = {key: value for key, value in changes.items() if value is not None}
+        return self._json("PATCH", self._service_path(name), json=body)
+
+    def pause_service(self, name: str) -> Service:
+        """Remove the service's replicas but keep the service and its URL."""
+        return self._json("POST", f"{self._service_path(name)}/pause")
+
+    def resume_service(self, name: str) -> Service:
+        """Bring a paused service back."""
+        return self._json("POST", f"{self._service_path(name)}/resume")
+
+    def rollback_service(self, name: str) -> Service:
+        """Switch back to the model version served before the last switch."""
+        return self._json("POST", f"{self._service_path(name)}/rollback")
+
+    def delete_service(self, name: str) -> Service:
+        """Start deleting a service; it is gone (404) once its replicas are."""
+        return self._json("DELETE", self._service_path(name))
+
+    def rotate_service_key(self, name: str) -> str:
+        """Issue a new API key for a service; the old one stops working."""
+        return self._json("POST", f"{self._service_path(name)}/key")["api_key"]
+
+    def service_events(self, name: str, limit: int | None = None) -> list[ServiceEvent]:
+        """What happened to a service, newest first."""
+        return self._json("GET", f"{self._service_path(name)}/events", params={"limit": limit})
+
+    def service_replicas(self, name: str) -> list[Replica]:
+        """The replicas serving a service now."""
+        return self._json("GET", f"{self._service_path(name)}/replicas")
+
+    def restart_replica(self, name: str, replica_id: str) -> dict[str, Any]:
+        """Ask for one replica to be replaced by a fresh one."""
+        return self._json(
+            "POST", f"{self._service_path(name)}/replicas/{quote(replica_id, safe='')}/restart")
+
+    def service_logs(self, name: str, tail: int | None = None) -> ServiceLogs:
+        """The last ``tail`` log lines of each replica."""
+        return self._json("GET", f"{self._service_path(name)}/logs", params={"tail": tail})
+
+    def service_metrics(self, name: str, window: str = "minute") -> ServiceMetrics:
+        """Requests, errors and latency over the last ``minute`` or ``hour``."""
+        return self._json("GET", f"{self._service_path(name)}/metrics", params={"window": window})
+
+    def service_snippets(self, name: str) -> dict[str, str]:
+        """Ready-to-run examples calling the service: ``curl``, ``python``, ``serve_handle``."""
+        return self._json("GET", f"{self._service_path(name)}/snippets")
+
+    def wait_for_service(self, name: str, states: Sequence[str] = ("running",), *,
+                         timeout: float = 600.0, interval: float = 1.0,
+                         on_poll: Callable[[Service], None] | None = None,
+                         sleep: Callable[[float], None] = time.sleep) -> Service:
+        """Poll a service until its state is one of ``states``, and return it.
+
+        Raises :class:`ServiceFailed` when a service meant to run fails, and
+        :class:`~daas.errors.Timeout` when ``timeout`` seconds pass first.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            service = self.get_service(name)
+            if on_poll is not None:
+                on_poll(service)
+            if service["state"] in states:
+                return service
+            if service["state"] == "failed" and service.get("desired") == "running":
+                raise ServiceFailed(service)
+            if time.monotonic() >= deadline:
+                reason = f": {service['reason']}" if service.get("reason") else ""
+                raise Timeout(f"service {name!r} is still {service['state']} after "
+                              f"{timeout:g} s{reason}", details={"state": service["state"]})
+            sleep(interval)
+
+    def wait_until_deleted(self, name: str, *, timeout: float = 600.0, interval: float = 1.0,
+                           on_poll: Callable[[Service], None] | None = None,
+                           sleep: Callable[[float], None] = time.sleep) -> None:
+        """Poll a service being deleted until the platform no longer knows it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                service = self.get_service(name)
+            except NotFound:
+                return
+            if on_poll is not None:
+                on_poll(service)
+            if time.monotonic() >= deadline:
+                raise Timeout(f"service {name!r} is still {service['state']} after {timeout:g} s")
+            sleep(interval)
+
+    # -- calling services -------------------------------------------------------------
+
+    def predict(self, service: str, payload: Any, *, csv: bool = False,
+                mode: Literal["sync", "async"] = "sync",
+                api_key: str | None = None) -> Any:
+        """Score records with a deployed service.
+
+        ``payload`` is JSON data (records, one record, or ``{"data"|"inputs": ...}``) or a
+        ``Path``: a ``.csv`` file is sent as CSV, anything else is read as JSON. With
+        ``csv=True`` the predictions come back as CSV text. ``mode="async"`` queues the
+        request and returns ``{"id", "status", "status_url"}`` for :meth:`get_request`.
+        ``api_key`` is the service's own key (default: this client's token).
+        """
+        if mode not in ("sync", "async"):
+            raise ValueError(f"mode must be 'sync' or 'async', not {mode!r}")
+        path = f"/api/v1/svc/{quote(service, safe='')}/predict"
+        params = {"format": "csv" if csv else None, "mode": "async" if mode == "async" else None}
+        if isinstance(payload, os.PathLike):
+            file_path = Path(payload)
+            if file_path.suffix.lower() == ".csv":
+                response = self._send("POST", path, params=params, token=api_key,
+                                      content=file_path.read_bytes(),
+                                      headers={"Content-Type": "text/csv"})
+            else:
+                data = json.loads(file_path.read_text(encoding="utf-8"))
+                response = self._send("POST", path, params=params, token=api_key,
+                                      json=prediction_body(data))
+        else:
+            response = self._send("POST", path, params=params, token=api_key,
+                                  json=prediction_body(payload))
+        if csv and mode == "sync":
+            return response.text
+        return response.json()
+
+    def get_request(self, request_id: str) -> PredictionRequest:
+        """An async prediction request: its status, and its result once finished.
+
+        Asked with the client's platform token (a service's own key cannot read requests).
+        """
+        return self._json("GET", f"/api/v1/requests/{quote(request_id, safe='')}")
+
+    def wait_for_request(self, request_id: str, *, timeout: float = 600.0,
+                         interval: float = 0.5,
+                         on_poll: Callable[[PredictionRequest], None] | None = None,
+                         sleep: Callable[[float], None] = time.sleep) -> PredictionRequest:
+        """Poll an async request until it succeeded (returned) or failed (its error raised)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            request = self.get_request(request_id)
+            if on_poll is not None:
+                on_poll(request)
+            if request["status"] == "succeeded":
+                return request
+            if request["status"] == "failed":
+                raise _request_error(request)
+            if time.monotonic() >= deadline:
+                raise Timeout(f"request {request_id} is still {request['status']} after "
+                              f"{timeout:g} s")
+            sleep(interval)

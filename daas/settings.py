@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -51,6 +52,29 @@ class Settings(BaseSettings):
         16, ge=1, description="How many loaded models a test worker keeps in memory."
     )
     platform_replicas: int = Field(1, ge=1, description="Replicas of the management API.")
+    instance_presets: dict[str, dict[str, Any]] = Field(
+        default_factory=lambda: {
+            "small": {"num_cpus": 0.5, "memory": "512Mi"},
+            "medium": {"num_cpus": 1, "memory": "1Gi"},
+            "large": {"num_cpus": 2, "memory": "4Gi"},
+        },
+        description="Named deploy-form shortcuts (JSON in DAAS_INSTANCE_PRESETS).",
+    )
+    reconcile_interval_s: float = Field(
+        5.0, gt=0, description="How often services are reconciled with Ray Serve."
+    )
+    async_request_ttl_s: float = Field(
+        24 * 3600, gt=0, description="How long finished async requests are kept."
+    )
+    dashboard_url: str | None = Field(
+        "http://127.0.0.1:8265", description="Ray dashboard shown to users (None hides the link)."
+    )
+    metrics_export_port: int = Field(
+        8080, gt=0, lt=65536, description="Port of Ray's Prometheus metrics on a head `daas up` starts."
+    )
+    ha_proxy: bool = Field(
+        True, description="Start the local Ray head with Serve's HAProxy ingress (faster)."
+    )
 
     @field_validator("home")
     @classmethod

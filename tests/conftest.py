@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from daas.platform.launcher import serve_environment
 from daas.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -20,6 +21,9 @@ CSV_DIR = CORPUS / "pmml-knime" / "csv"
 MNIST_DIR = CORPUS / "onnx-mnist"
 
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+# The live platform runs with Serve's HAProxy ingress, as `daas up` starts it.
+for _key, _value in serve_environment(ha_proxy=True).items():
+    os.environ.setdefault(_key, _value)
 
 
 def make_settings(home: Path, **overrides) -> Settings:
@@ -35,6 +39,7 @@ class PlatformApp:
     admin_token: str
     settings: Settings
     worker: object
+    serve: object
 
     def client(self, token: str | None = None) -> TestClient:
         """A test client sending ``token`` (default: the admin token)."""
@@ -57,13 +62,14 @@ def generated_models(tmp_path_factory):
 def platform_app(tmp_path) -> PlatformApp:
     """A fresh management app with a fake (in-process) worker."""
     from daas.platform.app import create_app
-    from tests.fakes import InProcessWorker
+    from tests.fakes import FakeServe, InProcessWorker, fake_service_app
 
     settings = make_settings(tmp_path / "home", max_upload_bytes=8 * 1024 * 1024)
     worker = InProcessWorker()
-    app = create_app(settings, worker)
+    serve = FakeServe()
+    app = create_app(settings, worker, serve, fake_service_app)
     token = settings.admin_token_path.read_text().strip()
-    return PlatformApp(app, token, settings, worker)
+    return PlatformApp(app, token, settings, worker, serve)
 
 
 @pytest.fixture
@@ -78,6 +84,32 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _start_ray_and_platform(settings: Settings) -> None:
+    import ray
+    from ray import serve
+
+    from daas.deployments.platform import PLATFORM_APP, build_platform_app
+    from daas.platform.launcher import wait_until_ready
+
+    # Our own HAProxy side ports, so a platform started by `make run` can keep running.
+    os.environ["RAY_SERVE_HAPROXY_METRICS_PORT"] = str(_free_port())
+    os.environ["RAY_SERVE_HAPROXY_STATS_PORT"] = str(_free_port())
+    # address="local": never join (and later shut down) a cluster started by `make run`.
+    ray.init(address="local", num_cpus=8, include_dashboard=True, dashboard_port=_free_port(),
+             logging_level="WARNING", log_to_driver=False)
+    serve.start(http_options={"host": "127.0.0.1", "port": settings.port})
+    serve.run(build_platform_app(settings), name=PLATFORM_APP, route_prefix="/")
+    wait_until_ready(settings.url)
+
+
+def _stop_ray() -> None:
+    import ray
+    from ray import serve
+
+    serve.shutdown()
+    ray.shutdown()
+
+
 @dataclass
 class LivePlatform:
     """The platform deployed on a real local Ray cluster, reached over HTTP."""
@@ -90,26 +122,20 @@ class LivePlatform:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.admin_token}"}
 
+    def restart_ray(self) -> None:
+        """Stop the whole Ray cluster, start a new one and deploy the platform again."""
+        _stop_ray()
+        _start_ray_and_platform(self.settings)
+
 
 @pytest.fixture(scope="session")
 def live_platform(tmp_path_factory) -> LivePlatform:
     """One local Ray cluster per test session with the platform app deployed on it."""
-    import ray
-    from ray import serve
-
-    from daas.deployments.platform import PLATFORM_APP, build_platform_app
-    from daas.platform.launcher import wait_until_ready
-
     settings = make_settings(tmp_path_factory.mktemp("live") / "home", port=_free_port(),
-                             max_upload_bytes=4 * 1024 * 1024, inspect_timeout_s=120)
-    # address="local": never join (and later shut down) a cluster started by `make run`.
-    ray.init(address="local", num_cpus=8, include_dashboard=False, logging_level="WARNING",
-             log_to_driver=False)
+                             max_upload_bytes=4 * 1024 * 1024, inspect_timeout_s=120,
+                             reconcile_interval_s=1.0)
+    _start_ray_and_platform(settings)
     try:
-        serve.start(http_options={"host": "127.0.0.1", "port": settings.port})
-        serve.run(build_platform_app(settings), name=PLATFORM_APP, route_prefix="/")
-        wait_until_ready(settings.url)
         yield LivePlatform(settings.url, settings.admin_token_path.read_text().strip(), settings)
     finally:
-        serve.shutdown()
-        ray.shutdown()
+        _stop_ray()

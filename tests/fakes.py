@@ -35,3 +35,63 @@ class InProcessWorker:
 
     def ready(self) -> bool:
         return True
+
+
+class FakeServe:
+    """An in-memory stand-in for ``RayServe``: apps appear as the test says."""
+
+    def __init__(self, cpus: float = 8, memory: float = 16 * 2**30) -> None:
+        from daas.platform.ray_adapter import NodeCapacity
+
+        self.node = NodeCapacity("node-1", "127.0.0.1", {"CPU": cpus, "memory": memory},
+                                 {"CPU": cpus, "memory": memory})
+        self.apps: dict[str, Any] = {}
+        self.status: dict[str, str] = {}
+        self.deploys: list[str] = []
+        self.deleted: list[str] = []
+        self.auto_run = True
+
+    def deploy(self, app_name: str, route_prefix: str, application) -> None:
+        self.apps[app_name] = application
+        self.status[app_name] = "RUNNING" if self.auto_run else "DEPLOYING"
+        self.deploys.append(app_name)
+
+    def delete(self, app_name: str) -> None:
+        self.apps.pop(app_name, None)
+        self.status.pop(app_name, None)
+        self.deleted.append(app_name)
+
+    def applications(self):
+        from daas.platform.ray_adapter import AppStatus
+
+        return {name: AppStatus(status, f"{name} is {status}") for name, status in self.status.items()}
+
+    def all_replicas(self) -> dict[str, list[dict[str, Any]]]:
+        return {name: [{"replica_id": f"{name}-r1", "actor_id": f"{name}-a1", "actor_name": f"{name}#r1",
+                        "state": "RUNNING", "node_id": "node-1", "node_ip": "127.0.0.1", "pid": 1,
+                        "started": 0.0, "log_file": f"serve/{name}.log"}]
+                for name, status in self.status.items() if status == "RUNNING"}
+
+    def replicas(self, app_name: str) -> list[dict[str, Any]]:
+        return self.all_replicas().get(app_name, [])
+
+    def nodes(self):
+        return [self.node]
+
+    def handle(self, app_name: str):
+        raise RuntimeError("the fake has no handles")
+
+    def kill_replica(self, actor_name: str) -> None:
+        self.killed = actor_name
+
+    def log_tail(self, replica: dict[str, Any], lines: int) -> list[str]:
+        return [f"log of {replica['replica_id']}"][:lines]
+
+    def death_cause(self, actor_id: str) -> str | None:
+        return "killed by the test"
+
+
+def fake_service_app(service, registry, settings) -> dict[str, Any]:
+    """What the reconciler would deploy, as a plain dict the fake records."""
+    return {"service": service.name, "version": service.model_version, "spec": service.spec,
+            "generation": service.generation}

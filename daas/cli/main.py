@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from daas import __version__
-from daas.cli import lifecycle, models, tokens
+from daas.cli import lifecycle, models, services, tokens
 from daas.cli.output import report_error
 from daas.cli.state import CliState, default_url
 from daas.errors import DaasError, exit_code_for
@@ -62,4 +62,5 @@ def main(
 
 lifecycle.register(app)
 app.add_typer(models.app, name="models")
+app.add_typer(services.app, name="services")
 app.add_typer(tokens.app, name="tokens")

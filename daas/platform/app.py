@@ -1,8 +1,10 @@
-"""The management API: ``create_app(settings, worker)`` builds the FastAPI application."""
+"""The management API: ``create_app(settings, worker, serve)`` builds the FastAPI application."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -13,37 +15,62 @@ from daas.platform.db import Database
 from daas.platform.http_errors import install_error_handlers
 from daas.platform.migrate import upgrade
 from daas.platform.registry import ModelRegistry
-from daas.platform.routes import health, models, tokens
+from daas.platform.routes import cluster, health, inference, models, services, tokens
+from daas.platform.services.manager import ServiceManager
+from daas.platform.services.reconciler import Reconciler
+from daas.platform.services.tables import Service
 from daas.platform.storage import ArtifactStore
 from daas.platform.worker import ModelWorker
 from daas.settings import Settings
 
 _MULTIPART_SLACK = 1024 * 1024
 
+#: Builds a service's Serve application from its row: (service, registry, settings) -> app.
+AppBuilder = Callable[[Service, ModelRegistry, Settings], Any]
 
-def create_app(settings: Settings, worker: ModelWorker) -> FastAPI:
-    """Open the database (migrating it), storage and tokens, and wire the routes."""
+
+def create_app(settings: Settings, worker: ModelWorker, serve=None, build_service_app: AppBuilder | None = None,
+               *, run_reconciler: bool = False) -> FastAPI:
+    """Open the database (migrating it), storage and tokens, and wire the routes.
+
+    ``serve`` is the Ray Serve adapter (``RayServe`` or a test fake); with
+    ``run_reconciler`` the reconciler also runs in a background thread.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     db = Database.connect(settings.resolved_database_url)
     upgrade(db)
     token_service = TokenService(db)
     token_service.ensure_admin_token(settings.admin_token_path)
     store = ArtifactStore(settings.resolved_storage_uri)
+    registry = ModelRegistry(db, store, worker, settings.max_upload_bytes)
 
     app = FastAPI(
         title="DaaS-Deployer",
         version=__version__,
-        description="Upload PMML and ONNX models, inspect them, test them and serve them on Ray.",
+        description="Upload PMML and ONNX models, inspect and test them, serve them on Ray.",
     )
     app.state.settings = settings
     app.state.db = db
     app.state.tokens = token_service
     app.state.worker = worker
-    app.state.registry = ModelRegistry(db, store, worker, settings.max_upload_bytes)
+    app.state.registry = registry
+    app.state.serve = serve
     app.state.started = time.time()
+    if serve is not None and build_service_app is not None:
+        def build(service: Service) -> Any:
+            return build_service_app(service, registry, settings)
+
+        reconciler = Reconciler(db, serve, build, interval_s=settings.reconcile_interval_s,
+                                async_ttl_s=settings.async_request_ttl_s)
+        app.state.reconciler = reconciler
+        app.state.services = ServiceManager(db, registry, serve.nodes, settings.instance_presets,
+                                            settings.url, on_change=reconciler.trigger)
+        registry.in_use = app.state.services.versions_in_use
+        if run_reconciler:
+            reconciler.start()
 
     install_error_handlers(app)
-    for module in (health, models, tokens):
+    for module in (health, models, tokens, services, inference, cluster):
         app.include_router(module.router)
 
     def body_limit(path: str) -> int:

@@ -30,10 +30,24 @@ class PlatformInfo:
     started_ray: bool
 
 
-def ray_environment() -> dict[str, str]:
+def serve_environment(ha_proxy: bool) -> dict[str, str]:
+    """Variables the Ray head needs for the platform's serving path.
+
+    HAProxy with direct ingress to replicas is several times faster here than Serve's
+    Python proxy; requests whose replica dies before answering are retried elsewhere.
+    """
+    env = {"RAY_USAGE_STATS_ENABLED": "0"}
+    if ha_proxy:
+        env.update({"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_ENABLE_DIRECT_INGRESS": "1",
+                    "RAY_SERVE_HAPROXY_RETRY_ON": "conn-failure empty-response"})
+    return env
+
+
+def ray_environment(settings: Settings | None = None) -> dict[str, str]:
     """Environment for Ray processes started by the platform."""
     env = dict(os.environ)
-    env.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    for key, value in serve_environment(settings.ha_proxy if settings else False).items():
+        env.setdefault(key, value)
     return env
 
 
@@ -60,8 +74,9 @@ def _connect(settings: Settings, num_cpus: int | None) -> tuple[str, bool]:
         if settings.ray_address:
             raise Unavailable(f"cannot reach the Ray cluster at {settings.ray_address}") from None
     command = [_ray_cli(), "start", "--head", f"--num-cpus={num_cpus or settings.num_cpus}",
-               "--disable-usage-stats", "--dashboard-host=127.0.0.1"]
-    subprocess.run(command, check=True, env=ray_environment(), stdout=subprocess.DEVNULL)
+               "--disable-usage-stats", "--dashboard-host=127.0.0.1",
+               f"--metrics-export-port={settings.metrics_export_port}"]
+    subprocess.run(command, check=True, env=ray_environment(settings), stdout=subprocess.DEVNULL)
     (settings.home / _MARKER).touch()
     _join_ray("auto")
     return "auto", True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import ray
@@ -64,3 +65,148 @@ class RayModelWorker:
         except RayError as exc:
             raise Unavailable(f"the model worker failed: {type(exc).__name__}") from exc
         return unwrap(envelope)
+
+
+# --- Ray Serve applications of services ---------------------------------------------
+
+@dataclass
+class AppStatus:
+    """What Serve says about one application."""
+
+    status: str
+    message: str
+    deployment_message: str = ""
+    replica_states: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class NodeCapacity:
+    """One alive node's resources."""
+
+    node_id: str
+    address: str
+    total: dict[str, float]
+    available: dict[str, float]
+
+
+class RayServe:
+    """Deploys, inspects and removes Serve applications; reads replicas, logs and nodes."""
+
+    def deploy(self, app_name: str, route_prefix: str, application) -> None:
+        """Create or update an application without waiting for it to run."""
+        from ray import serve
+
+        serve.run_many([serve.RunTarget(target=application, name=app_name, route_prefix=route_prefix)],
+                       wait_for_ingress_deployment_creation=False,
+                       wait_for_applications_running=False)
+
+    def delete(self, app_name: str) -> None:
+        """Start removing an application; returns at once."""
+        from ray import serve
+
+        serve.delete(app_name, _blocking=False)
+
+    def applications(self) -> dict[str, AppStatus]:
+        """Every Serve application with its status and its deployments' messages."""
+        from ray import serve
+
+        result = {}
+        for name, app in serve.status().applications.items():
+            replica_states: dict[str, int] = {}
+            messages = []
+            for deployment in app.deployments.values():
+                for state, count in deployment.replica_states.items():
+                    replica_states[str(getattr(state, "value", state))] = (
+                        replica_states.get(str(getattr(state, "value", state)), 0) + count)
+                if deployment.message:
+                    messages.append(deployment.message)
+            result[name] = AppStatus(str(getattr(app.status, "value", app.status)), app.message or "",
+                                     "\n".join(messages), replica_states)
+        return result
+
+    def handle(self, app_name: str):
+        """A handle to an application's ingress deployment."""
+        from ray import serve
+
+        return serve.get_app_handle(app_name)
+
+    def replicas(self, app_name: str) -> list[dict[str, Any]]:
+        """Replicas of one application, oldest first."""
+        return self.all_replicas().get(app_name, [])
+
+    def all_replicas(self) -> dict[str, list[dict[str, Any]]]:
+        """Replicas of every service application (Serve's own view), oldest first."""
+        from ray.serve.context import _get_global_client  # the controller's replica details
+
+        details = _get_global_client().get_serve_details()
+        by_app: dict[str, list[dict[str, Any]]] = {}
+        for name, app in (details.get("applications") or {}).items():
+            if not name.startswith("svc-"):
+                continue
+            rows = []
+            for deployment in (app.get("deployments") or {}).values():
+                for replica in deployment.get("replicas") or []:
+                    rows.append({
+                        "replica_id": replica["replica_id"], "actor_id": replica.get("actor_id"),
+                        "actor_name": replica.get("actor_name"),
+                        "state": str(getattr(replica["state"], "value", replica["state"])),
+                        "node_id": replica.get("node_id"), "node_ip": replica.get("node_ip"),
+                        "pid": replica.get("pid"), "started": replica.get("start_time_s"),
+                        "log_file": replica.get("log_file_path"),
+                    })
+            by_app[name] = sorted(rows, key=lambda r: r["started"] or 0)
+        return by_app
+
+    def death_cause(self, actor_id: str) -> str | None:
+        """Why an actor died, as Ray recorded it."""
+        from ray.util.state import get_actor
+
+        try:
+            actor = get_actor(actor_id, address=_cluster_address())
+        except Exception:  # noqa: BLE001 - the record may be gone; the event still says it ended
+            return None
+        return _death_message(actor.death_cause) if actor is not None else None
+
+    def kill_replica(self, actor_name: str) -> None:
+        """Kill one replica's actor; Serve starts a replacement."""
+        ray.kill(ray.get_actor(actor_name, namespace="serve"), no_restart=True)
+
+    def log_tail(self, replica: dict[str, Any], lines: int) -> list[str]:
+        """The last ``lines`` lines of a replica's log file."""
+        from ray.util.state import get_log
+
+        if not replica.get("log_file"):
+            return []
+        try:
+            text = "".join(get_log(address=_cluster_address(), node_id=replica["node_id"],
+                                   filename=replica["log_file"].lstrip("/"), tail=lines))
+        except Exception as exc:  # noqa: BLE001 - a dead node's log may be gone
+            return [f"(log unavailable: {type(exc).__name__}: {exc})"]
+        return text.splitlines()[-lines:]
+
+    def nodes(self) -> list[NodeCapacity]:
+        """Alive nodes with total and available resources."""
+        from ray._private.state import state  # per-node availability has no public API
+
+        available = state.available_resources_per_node()
+        return [
+            NodeCapacity(node["NodeID"], node.get("NodeManagerAddress", ""),
+                         {k: float(v) for k, v in node.get("Resources", {}).items()},
+                         {k: float(v) for k, v in available.get(node["NodeID"], {}).items()})
+            for node in ray.nodes() if node.get("Alive")
+        ]
+
+
+def _cluster_address() -> str:
+    """This cluster's GCS address: the state API must not guess when several clusters run."""
+    return ray.get_runtime_context().gcs_address
+
+
+def _death_message(cause: Any) -> str | None:
+    if not cause:
+        return None
+    if isinstance(cause, dict):
+        for value in cause.values():
+            if isinstance(value, dict) and value.get("error_message"):
+                return str(value["error_message"])[:500]
+    return str(cause)[:500]

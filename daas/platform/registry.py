@@ -8,12 +8,13 @@ which serialize, so an upload and a delete of the same bytes cannot race.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from daas.errors import InvalidInput, InvalidModel, NotFound, PayloadTooLarge
+from daas.errors import Conflict, InvalidInput, InvalidModel, NotFound, PayloadTooLarge
 from daas.platform.db import Database
 from daas.platform.models import (
     Model,
@@ -64,6 +65,8 @@ class ModelRegistry:
         self.store = store
         self.worker = worker
         self.max_upload_bytes = max_upload_bytes
+        #: Versions of a model that services use (set by the services layer); never deleted.
+        self.in_use: Callable[[str], set[int]] = lambda _name: set()
 
     # --- writes ---------------------------------------------------------------------
 
@@ -122,8 +125,15 @@ class ModelRegistry:
             session.flush()
             return _version_public(model, row)
 
+    def _refuse_if_in_use(self, name: str, versions: set[int]) -> None:
+        used = sorted(self.in_use(name) & versions)
+        if used:
+            raise Conflict(f"model {name!r} version(s) {', '.join(map(str, used))} are used by "
+                           "services; delete or switch those services first", details={"versions": used})
+
     def delete_version(self, name: str, version: int) -> None:
         """Delete one version; the model goes too when it was the last one."""
+        self._refuse_if_in_use(name, {version})
         with self.db.write() as session:
             model = self._model(session, name)
             row = self._version(session, model, version)
@@ -138,6 +148,7 @@ class ModelRegistry:
         with self.db.write() as session:
             model = self._model(session, name)
             rows = list(session.exec(select(ModelVersion).where(ModelVersion.model_id == model.id)))
+            self._refuse_if_in_use(name, {row.version for row in rows})
             for row in rows:
                 session.delete(row)
             session.flush()  # versions first: the foreign key forbids the reverse order

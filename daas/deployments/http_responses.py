@@ -1,0 +1,54 @@
+"""Starlette responses of a model service: JSON, CSV and ``{"error": ...}`` bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from daas.errors import DaasError, Overloaded
+from daas.runtimes.jsonready import json_ready
+
+JSON = "application/json"
+CSV = "text/csv; charset=utf-8"
+
+
+class MethodNotAllowed(DaasError):
+    """The path exists but does not take this HTTP method."""
+
+    status_code = 405
+    code = "method_not_allowed"
+
+
+def json_bytes(body: Any) -> bytes:
+    """Compact JSON; NaN and infinities (which JSON lacks) become ``null``."""
+    try:
+        text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        text = json.dumps(json_ready(body), ensure_ascii=False, allow_nan=False,
+                          separators=(",", ":"))
+    return text.encode()
+
+
+def json_response(body: Any, status_code: int = 200,
+                  headers: dict[str, str] | None = None) -> Response:
+    """A JSON response."""
+    return Response(json_bytes(body), status_code=status_code, headers=headers, media_type=JSON)
+
+
+def encoded_response(content: bytes, media_type: str) -> Response:
+    """A 200 response around an already encoded body."""
+    return Response(content, media_type=media_type)
+
+
+def error_response(error: DaasError) -> Response:
+    """The JSON error body with the error's status (and its auth or retry header)."""
+    headers = None
+    if error.status_code == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(error, Overloaded):
+        headers = {"Retry-After": str(error.retry_after)}
+    elif isinstance(error, MethodNotAllowed) and isinstance(error.details, dict):
+        headers = {"Allow": ", ".join(error.details.get("allowed", []))}
+    return json_response(error.to_body(), error.status_code, headers)

@@ -1,0 +1,105 @@
+"""Prediction request bodies: read within a size limit, unpack forms, decode for the model.
+
+Reading and form parsing happen on the event loop; ``decode_payload`` is the CPU-bound
+part (parsing JSON/CSV, coercing to the schema) and runs in the model thread pool.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import Headers, UploadFile
+from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
+from starlette.requests import ClientDisconnect, Request
+
+from daas.codecs import DecodedRequest, decode_json
+from daas.errors import BadRequest, PayloadTooLarge
+from daas.platform.request_body import decode_document
+from daas.runtimes.base import ModelSchema
+
+_MULTIPART = "multipart/form-data"
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A request body ready to decode: a CSV/JSON document, parsed JSON, or form fields."""
+
+    data: bytes = b""
+    content_type: str | None = None
+    filename: str | None = None
+    json_body: Any = None
+    fields: dict[str, str] | None = None
+
+    @classmethod
+    def from_json(cls, body: Any) -> Payload:
+        """A payload around an already parsed JSON body (a list is taken as records)."""
+        return cls(json_body={"data": body} if isinstance(body, list) else body)
+
+
+def media_type(content_type: str | None) -> str:
+    """``"text/csv"`` from ``"text/csv; charset=utf-8"``; ``""`` when absent."""
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def too_large(size: int, limit: int) -> PayloadTooLarge:
+    """The error for a body of ``size`` bytes over ``limit``."""
+    return PayloadTooLarge(f"request body of {size} bytes exceeds the limit of {limit} bytes",
+                           details={"limit": limit})
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body; ``PayloadTooLarge`` by Content-Length first, else while streaming."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(int(declared), limit)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise too_large(size, limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise BadRequest("the client disconnected before sending the whole body") from None
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def unpack(body: bytes, content_type: str | None) -> Payload:
+    """A payload for a body: forms are parsed here (a ``file`` part, else one field per input)."""
+    kind = media_type(content_type)
+    if kind not in (_MULTIPART, _URLENCODED):
+        return Payload(data=body, content_type=content_type)
+    form = await _parse_form(body, content_type or "", multipart=kind == _MULTIPART)
+    upload = form.get("file")
+    if isinstance(upload, UploadFile):
+        return Payload(data=await upload.read(), filename=upload.filename,
+                       content_type=upload.content_type)
+    fields = {key: value for key, value in form.items() if isinstance(value, str) and value != ""}
+    return Payload(fields=fields)
+
+
+def decode_payload(payload: Payload, schema: ModelSchema) -> DecodedRequest:
+    """Decode a payload against the model's schema (``BadRequest``/``InvalidInput`` on errors)."""
+    if payload.json_body is not None:
+        return decode_json(payload.json_body, schema)
+    if payload.fields is not None:
+        if not payload.fields:
+            raise BadRequest("the form has no fields; send one field per model input, or a 'file'")
+        return decode_json({"data": payload.fields}, schema)
+    return decode_document(payload.data, schema, filename=payload.filename,
+                           content_type=payload.content_type)
+
+
+async def _parse_form(body: bytes, content_type: str, *, multipart: bool):
+    async def stream():
+        yield body
+
+    headers = Headers({"content-type": content_type})
+    parser = MultiPartParser(headers, stream()) if multipart else FormParser(headers, stream())
+    try:
+        return await parser.parse()
+    except MultiPartException as exc:
+        raise BadRequest(f"the form cannot be parsed: {exc.message}") from None

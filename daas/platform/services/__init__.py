@@ -1,0 +1,1 @@
+"""Online services: desired state in the database, made real in Ray Serve."""

@@ -1,0 +1,230 @@
+"""Service lifecycle as desired state: create, change, pause, resume, roll back, delete.
+
+Every change is a write to the ``service`` row plus an event; the reconciler then makes
+Ray Serve match. Nothing here waits for Serve.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import col, select
+
+from daas.errors import Conflict, InvalidInput, NotFound
+from daas.platform.auth import hash_token, new_secret
+from daas.platform.db import Database
+from daas.platform.models import utcnow
+from daas.platform.registry import ModelRegistry
+from daas.platform.services.capacity import check_fits_cluster
+from daas.platform.services.schemas import (
+    ResourceFields,
+    ServiceCreate,
+    ServiceCreated,
+    ServiceEventPublic,
+    ServicePublic,
+    ServiceUpdate,
+)
+from daas.platform.services.spec import ServiceSpec, check_service_name
+from daas.platform.services.tables import Service, ServiceEvent
+
+_RESOURCE_FIELDS = set(ResourceFields.model_fields) - {"preset"}
+
+
+def app_name(service: str) -> str:
+    """The Serve application of a service."""
+    return f"svc-{service}"
+
+
+def route_prefix(service: str) -> str:
+    """Where a service's requests arrive."""
+    return f"/api/v1/svc/{service}"
+
+
+def record_event(session, service: str, kind: str, message: str, state: str | None = None) -> None:
+    """Add an event row in the caller's transaction."""
+    session.add(ServiceEvent(service_name=service, kind=kind, state=state, message=message))
+
+
+class ServiceManager:
+    """Desired-state operations on services."""
+
+    def __init__(self, db: Database, registry: ModelRegistry, nodes, presets: dict[str, dict[str, Any]],
+                 base_url: str, on_change=lambda: None) -> None:
+        self.db = db
+        self.registry = registry
+        self.nodes = nodes
+        self.presets = presets
+        self.base_url = base_url
+        self.on_change = on_change
+
+    # --- the deploy form ------------------------------------------------------------
+
+    def _spec(self, base: dict[str, Any], form: ResourceFields) -> ServiceSpec:
+        values = dict(base)
+        if form.preset is not None:
+            if form.preset not in self.presets:
+                raise InvalidInput(f"unknown preset {form.preset!r}; presets: {', '.join(self.presets)}",
+                                   field="preset")
+            values.update(self.presets[form.preset])
+        explicit = form.model_dump(include=_RESOURCE_FIELDS, exclude_unset=True, exclude_none=True)
+        if "replicas" in explicit:
+            values["autoscaling"] = None
+        if "autoscaling" in explicit:
+            values["replicas"] = None
+        values.update(explicit)
+        try:
+            spec = ServiceSpec.model_validate(values)
+        except ValueError as exc:
+            errors = getattr(exc, "errors", lambda: [])()
+            field = ".".join(str(p) for p in errors[0]["loc"]) if errors else None
+            message = errors[0]["msg"] if errors else str(exc)
+            raise InvalidInput(f"{field}: {message}" if field else message, field=field) from None
+        check_fits_cluster(spec, self.nodes())
+        return spec
+
+    def create(self, form: ServiceCreate, created_by: str | None) -> ServiceCreated:
+        """Record a new service (state ``deploying``) and return it with its API key."""
+        check_service_name(form.name)
+        version = self.registry.version(form.model, form.version)
+        spec = self._spec({}, form)
+        key = new_secret()
+        row = Service(name=form.name, model_name=form.model, model_version=version.version,
+                      spec=spec.model_dump(mode="json"), key_hash=hash_token(key), created_by=created_by)
+        with self.db.write() as session:
+            if session.exec(select(Service.id).where(Service.name == form.name)).first():
+                raise Conflict(f"a service named {form.name!r} exists already")
+            session.add(row)
+            record_event(session, form.name, "created",
+                         f"deploy {form.model} v{version.version} by {created_by}", "deploying")
+        self.on_change()
+        return ServiceCreated(**self._public(row).model_dump(), api_key=key)
+
+    def update(self, name: str, form: ServiceUpdate, changed_by: str | None) -> ServicePublic:
+        """Change resources, replicas or the model version (a rolling update)."""
+        with self.db.write() as session:
+            row = self._row(session, name)
+            spec = self._spec(row.spec, form)
+            changes = []
+            if form.version is not None and form.version != row.model_version:
+                self.registry.version(row.model_name, form.version)
+                row.previous_version, row.model_version = row.model_version, form.version
+                changes.append(f"version {row.previous_version} -> {row.model_version}")
+            new_spec = spec.model_dump(mode="json")
+            if new_spec != row.spec:
+                changes.append(_spec_change(row.spec, new_spec))
+                row.spec = new_spec
+            if changes:
+                self._bump(session, row, "updated", "; ".join(changes) + f" by {changed_by}")
+        self.on_change()
+        return self._public(row)
+
+    def rollback(self, name: str, changed_by: str | None) -> ServicePublic:
+        """Switch back to the version served before the last switch."""
+        with self.db.write() as session:
+            row = self._row(session, name)
+            if row.previous_version is None:
+                raise Conflict(f"service {name!r} has no previous version to roll back to")
+            self.registry.version(row.model_name, row.previous_version)
+            row.previous_version, row.model_version = row.model_version, row.previous_version
+            self._bump(session, row, "rollback",
+                       f"version {row.previous_version} -> {row.model_version} by {changed_by}")
+        self.on_change()
+        return self._public(row)
+
+    def pause(self, name: str, by: str | None) -> ServicePublic:
+        """Remove the Serve application but keep the service."""
+        return self._set_desired(name, "paused", f"paused by {by}")
+
+    def resume(self, name: str, by: str | None) -> ServicePublic:
+        """Bring a paused service back at the same URL."""
+        return self._set_desired(name, "running", f"resumed by {by}")
+
+    def delete(self, name: str, by: str | None) -> ServicePublic:
+        """Remove the application, then the service."""
+        return self._set_desired(name, "deleted", f"deleted by {by}")
+
+    def rotate_key(self, name: str) -> str:
+        """Issue a new API key for the service; the old one stops working."""
+        key = new_secret()
+        with self.db.write() as session:
+            row = self._row(session, name)
+            row.key_hash = hash_token(key)
+            self._bump(session, row, "key", "API key rotated")
+        self.on_change()
+        return key
+
+    def _set_desired(self, name: str, desired: str, message: str) -> ServicePublic:
+        with self.db.write() as session:
+            row = self._row(session, name)
+            if row.desired == "deleted":
+                raise Conflict(f"service {name!r} is being deleted")
+            if row.desired != desired:
+                row.desired = desired
+                row.state = {"running": "deploying", "paused": row.state, "deleted": "deleting"}[desired]
+                row.updated = utcnow()
+                session.add(row)
+                record_event(session, name, desired if desired != "running" else "resumed",
+                             message, row.state)
+        self.on_change()
+        return self._public(row)
+
+    def _bump(self, session, row: Service, kind: str, message: str) -> None:
+        row.generation += 1
+        row.updated = utcnow()
+        if row.desired == "running":
+            row.state = "deploying"
+        session.add(row)
+        record_event(session, row.name, kind, message, row.state)
+
+    # --- reads ----------------------------------------------------------------------
+
+    def get(self, name: str) -> ServicePublic:
+        """One service."""
+        with self.db.read() as session:
+            return self._public(self._row(session, name))
+
+    def row(self, name: str) -> Service:
+        """The raw row of one service."""
+        with self.db.read() as session:
+            return self._row(session, name)
+
+    def list(self) -> list[ServicePublic]:
+        """Every service, by name."""
+        with self.db.read() as session:
+            rows = session.exec(select(Service).order_by(Service.name)).all()
+        return [self._public(row) for row in rows]
+
+    def versions_in_use(self, model: str) -> set[int]:
+        """Versions of ``model`` that services serve or could roll back to."""
+        with self.db.read() as session:
+            rows = session.exec(select(Service).where(Service.model_name == model)).all()
+        return {v for row in rows for v in (row.model_version, row.previous_version) if v is not None}
+
+    def events(self, name: str, limit: int = 200) -> list[ServiceEventPublic]:
+        """The newest events of a service, newest first."""
+        with self.db.read() as session:
+            self._row(session, name)
+            rows = session.exec(select(ServiceEvent).where(ServiceEvent.service_name == name)
+                                .order_by(col(ServiceEvent.id).desc()).limit(limit)).all()
+        return [ServiceEventPublic.model_validate(row, from_attributes=True) for row in rows]
+
+    def _public(self, row: Service) -> ServicePublic:
+        return ServicePublic(
+            name=row.name, url=f"{self.base_url}{route_prefix(row.name)}", model=row.model_name,
+            version=row.model_version, previous_version=row.previous_version, state=row.state,
+            desired=row.desired, reason=row.reason, spec=row.spec, generation=row.generation,
+            created=row.created, updated=row.updated, created_by=row.created_by,
+        )
+
+    @staticmethod
+    def _row(session, name: str) -> Service:
+        row = session.exec(select(Service).where(Service.name == name)).first()
+        if row is None:
+            raise NotFound(f"no service named {name!r}")
+        return row
+
+
+def _spec_change(old: dict[str, Any], new: dict[str, Any]) -> str:
+    changed = [f"{key} {old.get(key)!r} -> {new.get(key)!r}" for key in sorted(new)
+               if old.get(key) != new.get(key)]
+    return ", ".join(changed)

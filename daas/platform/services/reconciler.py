@@ -1,0 +1,224 @@
+"""Make Ray Serve match the services table: idempotent, serialized, periodic.
+
+Each pass reads every service row and every Serve application, then per service deploys,
+updates, removes or just observes, recording state changes and replica births and deaths
+as events. Passes run under one lock, after every API change and every few seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from daas.platform.db import Database
+from daas.platform.models import utcnow
+from daas.platform.ray_adapter import AppStatus, RayServe
+from daas.platform.services.capacity import shortfall
+from daas.platform.services.manager import app_name, record_event, route_prefix
+from daas.platform.services.spec import ServiceSpec
+from daas.platform.services.tables import AsyncRequest, Service, ServiceEvent, ServiceTraffic
+
+log = logging.getLogger("daas.reconciler")
+
+_MAX_ASYNC_ATTEMPTS = 3
+_TRAFFIC_KEPT = timedelta(days=2)
+
+
+def observed_state(app: AppStatus | None, lacking: str | None) -> tuple[str, str | None]:
+    """The service state (and reason) that Serve's view of a desired-running app implies."""
+    if app is None:
+        return "deploying", None
+    status = app.status.upper()
+    if status == "RUNNING":
+        return "running", None
+    if status in ("DEPLOY_FAILED", "UNHEALTHY"):
+        detail = (app.message or app.deployment_message or status).strip()
+        return "failed", detail[:4000]
+    return "deploying", lacking
+
+
+class Reconciler:
+    """Drives Serve towards the desired state stored in the database."""
+
+    def __init__(self, db: Database, serve: RayServe, build_app: Callable[[Service], Any],
+                 *, interval_s: float = 5.0, async_ttl_s: float = 86400.0) -> None:
+        self.db = db
+        self.serve = serve
+        self.build_app = build_app
+        self.interval_s = interval_s
+        self.async_ttl_s = async_ttl_s
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._deployed: dict[str, int] = {}
+        self._replicas: dict[str, dict[str, dict[str, Any]]] = {}
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Reconcile now and then in a background thread until ``stop``."""
+        self._thread = threading.Thread(target=self._loop, name="daas-reconciler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the background loop."""
+        self._stop.set()
+        self._wake.set()
+
+    def trigger(self) -> None:
+        """Ask for a pass soon (after an API change)."""
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.reconcile()
+            except Exception:  # noqa: BLE001 - the loop must survive Ray hiccups
+                log.exception("reconcile pass failed")
+            self._wake.wait(self.interval_s)
+            self._wake.clear()
+
+    def reconcile(self) -> None:
+        """One full pass; passes never overlap."""
+        with self._lock:
+            apps = self.serve.applications()
+            with self.db.read() as session:
+                services = list(session.exec(select(Service)))
+            replicas = self.serve.all_replicas() if services else {}
+            for service in services:
+                try:
+                    self._reconcile_one(service, apps.get(app_name(service.name)),
+                                        replicas.get(app_name(service.name), []))
+                except Exception as exc:  # noqa: BLE001 - one bad service must not stop the rest
+                    log.exception("reconciling service %s failed", service.name)
+                    self._set_state(service, "failed", f"{type(exc).__name__}: {exc}"[:4000])
+            known = {app_name(s.name) for s in services}
+            for orphan in (name for name in apps if name.startswith("svc-") and name not in known):
+                if apps[orphan].status.upper() != "DELETING":
+                    self.serve.delete(orphan)
+            self._redispatch_async_requests(services, apps)
+            self._expire_old_rows()
+
+    def _reconcile_one(self, service: Service, app: AppStatus | None, replicas: list[dict]) -> None:
+        name = app_name(service.name)
+        if service.desired in ("paused", "deleted"):
+            if app is not None:
+                if app.status.upper() != "DELETING":
+                    self.serve.delete(name)
+                self._deployed.pop(service.name, None)
+                self._set_state(service, "deleting" if service.desired == "deleted" else "paused", None)
+                return
+            if service.desired == "deleted":
+                self._forget(service)
+            else:
+                self._set_state(service, "paused", None)
+            return
+        if app is None or self._deployed.get(service.name) != service.generation:
+            self.serve.deploy(name, route_prefix(service.name), self.build_app(service))
+            self._deployed[service.name] = service.generation
+            self._set_state(service, "deploying", None,
+                            event=("deploy", f"deploying generation {service.generation} "
+                                             f"({service.model_name} v{service.model_version})"))
+            return
+        lacking = None
+        if app.status.upper() == "DEPLOYING":
+            lacking = shortfall(ServiceSpec.model_validate(service.spec), self.serve.nodes())
+        state, reason = observed_state(app, lacking)
+        self._set_state(service, state, reason)
+        self._track_replicas(service, replicas)
+
+    def _track_replicas(self, service: Service, replicas: list[dict[str, Any]]) -> None:
+        alive = {r["replica_id"]: r for r in replicas if r["state"] == "RUNNING"}
+        seen = self._replicas.get(service.name)
+        self._replicas[service.name] = alive
+        if seen is None:
+            return
+        messages = []
+        for replica_id, replica in seen.items():
+            if replica_id not in alive:
+                cause = (self.serve.death_cause(replica["actor_id"]) if replica.get("actor_id") else None)
+                messages.append(f"replica {replica_id} (pid {replica['pid']}) ended: {cause or 'stopped'}")
+        for replica_id, replica in alive.items():
+            if replica_id not in seen:
+                messages.append(f"replica {replica['replica_id']} started (pid {replica['pid']}, "
+                                f"node {replica['node_ip'] or replica['node_id']})")
+        if messages:
+            with self.db.write() as session:
+                for message in messages:
+                    record_event(session, service.name, "replica", message, service.state)
+
+    def _set_state(self, service: Service, state: str, reason: str | None,
+                   event: tuple[str, str] | None = None) -> None:
+        if service.state == state and service.reason == reason and event is None:
+            return
+        with self.db.write() as session:
+            row = session.get(Service, service.id)
+            if row is None:
+                return
+            changed = row.state != state or row.reason != reason
+            row.state, row.reason = state, reason
+            if changed:
+                row.updated = utcnow()
+            session.add(row)
+            if event is not None:
+                record_event(session, row.name, event[0], event[1], state)
+            if changed and (event is None or event[0] != "deploy" or state != "deploying"):
+                record_event(session, row.name, "state", reason or state, state)
+        service.state, service.reason = state, reason
+
+    def _forget(self, service: Service) -> None:
+        with self.db.write() as session:
+            row = session.get(Service, service.id)
+            if row is not None:
+                session.delete(row)
+            session.exec(delete(ServiceEvent).where(col(ServiceEvent.service_name) == service.name))
+            session.exec(delete(ServiceTraffic).where(col(ServiceTraffic.service_name) == service.name))
+        self._deployed.pop(service.name, None)
+        self._replicas.pop(service.name, None)
+
+    def _redispatch_async_requests(self, services: list[Service], apps: dict[str, AppStatus]) -> None:
+        running = {s.name: s for s in services if s.desired == "running"
+                   and (apps.get(app_name(s.name)) or AppStatus("", "")).status.upper() == "RUNNING"}
+        if not running:
+            return
+        now = utcnow()
+        with self.db.read() as session:
+            pending = session.exec(select(AsyncRequest).where(
+                col(AsyncRequest.status).in_(("queued", "running")))).all()
+        for request in pending:
+            service = running.get(request.service_name)
+            if service is None:
+                continue
+            started = request.started or request.created
+            stale_after = 2 * ServiceSpec.model_validate(service.spec).timeout_s + 10
+            if (now - started).total_seconds() < stale_after:
+                continue
+            if request.attempts >= _MAX_ASYNC_ATTEMPTS:
+                self._give_up(request.id)
+                continue
+            try:
+                self.serve.handle(app_name(service.name)).run_async_request.remote(request.id)
+            except Exception:  # noqa: BLE001 - retried on the next pass
+                log.exception("re-dispatching async request %s failed", request.id)
+
+    def _give_up(self, request_id: str) -> None:
+        with self.db.write() as session:
+            row = session.get(AsyncRequest, request_id)
+            if row is not None and row.status in ("queued", "running"):
+                row.status, row.finished = "failed", utcnow()
+                row.error = {"code": "unavailable", "message":
+                             f"the request was not completed after {row.attempts} attempts"}
+                session.add(row)
+
+    def _expire_old_rows(self) -> None:
+        now = utcnow()
+        with self.db.write() as session:
+            session.exec(delete(AsyncRequest).where(
+                col(AsyncRequest.status).in_(("succeeded", "failed")),
+                col(AsyncRequest.finished) < now - timedelta(seconds=self.async_ttl_s)))
+            session.exec(delete(ServiceTraffic).where(col(ServiceTraffic.bucket) < now - _TRAFFIC_KEPT))

@@ -1,0 +1,116 @@
+"""The deploy form: what a service asks of Ray Serve, validated and normalised."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from daas.errors import InvalidInput
+
+SERVICE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?|[kmgt]i?|B|b)?\s*$")
+_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
+          "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
+
+
+def check_service_name(name: str) -> str:
+    """A DNS label: lowercase letters, digits and '-', 1-63 characters."""
+    if not SERVICE_NAME.fullmatch(name or ""):
+        raise InvalidInput(
+            f"invalid service name {name!r}: use 1-63 lowercase letters, digits or '-', "
+            "starting and ending with a letter or digit",
+            field="name",
+        )
+    return name
+
+
+def parse_memory(value: int | float | str | None) -> int | None:
+    """Bytes from ``536870912``, ``'512Mi'``, ``'2Gi'`` or ``'1.5G'``."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else _bad_memory(value)
+    if isinstance(value, int | float):
+        return int(value) if value > 0 else _bad_memory(value)
+    match = _MEMORY.fullmatch(str(value))
+    if not match:
+        return _bad_memory(value)
+    number, unit = float(match.group(1)), (match.group(2) or "").lower()
+    size = int(number * _UNITS[unit])
+    return size if size > 0 else _bad_memory(value)
+
+
+def _bad_memory(value: Any) -> int:
+    raise ValueError(f"memory must be bytes or a size like '512Mi' or '2Gi', not {value!r}")
+
+
+class Autoscaling(BaseModel):
+    """Replica count driven by load; ``min_replicas=0`` scales to zero when idle."""
+
+    min_replicas: int = Field(1, ge=0, le=64)
+    max_replicas: int = Field(4, ge=1, le=64)
+    target_ongoing_requests: float = Field(2.0, gt=0, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Autoscaling:
+        if self.max_replicas < self.min_replicas:
+            raise ValueError("max_replicas must be at least min_replicas")
+        return self
+
+
+class Batching(BaseModel):
+    """Server-side request batching."""
+
+    max_batch_size: int = Field(8, ge=1, le=1024)
+    max_wait_ms: float = Field(5.0, ge=0, le=10_000)
+
+
+class ServiceSpec(BaseModel):
+    """Resources and behaviour of a service's replicas."""
+
+    replicas: int | None = Field(1, ge=1, le=64, description="Fixed replica count")
+    autoscaling: Autoscaling | None = Field(None, description="Instead of a fixed count")
+    num_cpus: float = Field(1.0, gt=0, le=256, description="CPUs reserved per replica")
+    memory: int | None = Field(None, description="Memory reserved per replica, bytes ('512Mi' accepted)")
+    num_gpus: float = Field(0.0, ge=0, le=16)
+    max_ongoing_requests: int = Field(16, ge=1, le=10_000)
+    max_queued_requests: int = Field(64, ge=0, le=100_000, description="Per caller; beyond it: 503")
+    batching: Batching | None = None
+    timeout_s: float = Field(30.0, gt=0, le=3600, description="Per-request time limit")
+
+    @field_validator("memory", mode="before")
+    @classmethod
+    def _memory(cls, value: Any) -> int | None:
+        return parse_memory(value)
+
+    @model_validator(mode="after")
+    def _replicas_or_autoscaling(self) -> ServiceSpec:
+        if self.autoscaling is not None:
+            self.replicas = None
+        elif self.replicas is None:
+            self.replicas = 1
+        return self
+
+    def ray_actor_options(self) -> dict[str, Any]:
+        """Ray resources per replica."""
+        options: dict[str, Any] = {"num_cpus": self.num_cpus}
+        if self.memory:
+            options["memory"] = self.memory
+        if self.num_gpus:
+            options["num_gpus"] = self.num_gpus
+        return options
+
+    def deployment_options(self) -> dict[str, Any]:
+        """Options for ``Deployment.options(...)``."""
+        options: dict[str, Any] = {
+            "ray_actor_options": self.ray_actor_options(),
+            "max_ongoing_requests": self.max_ongoing_requests,
+            "max_queued_requests": self.max_queued_requests,
+            # Past the queue Serve answers 503 at once; Retry-After tells clients when to retry.
+            "backpressure_config": {"status_code": 503, "retry_after_s": 1},
+        }
+        if self.autoscaling is not None:
+            options["autoscaling_config"] = self.autoscaling.model_dump()
+        else:
+            options["num_replicas"] = self.replicas
+        return options
