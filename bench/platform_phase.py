@@ -25,6 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.wrk_load import measure  # noqa: E402
 
 _POLL_S = 0.05
+_STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    """Progress on stderr, with the seconds since the phase started."""
+    print(f"[{time.monotonic() - _STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -142,12 +148,14 @@ def measure_model(platform: Platform, fmt: str, path: Path, spec: dict) -> dict[
     body, seconds, warmup = spec["body"], spec["seconds"], spec["warmup_s"]
     name = f"bench-{fmt}"
     platform.upload(name, path)
+    log(f"{name}: uploaded; deploying")
     started = time.monotonic()
     platform.deploy(name, name)
     platform.first_prediction(name, body)
     result: dict[str, Any] = {"deploy_to_first_prediction_s": time.monotonic() - started}
     platform.wait_running(name, 1)
     result["deploy_to_running_s"] = time.monotonic() - started
+    log(f"{name}: first prediction after {result['deploy_to_first_prediction_s']:.1f} s")
     url = platform.predict_url(name)
     for replicas in spec["replicas"]:
         if replicas > 1:
@@ -155,8 +163,10 @@ def measure_model(platform: Platform, fmt: str, path: Path, spec: dict) -> dict[
             platform.wait_running(name, replicas)
             platform.first_prediction(name, body)
             time.sleep(2)  # let the ingress pick up the new replica's route
+            log(f"{name}: {replicas} replicas running")
         before = platform.served(name)
         result[f"r{replicas}"] = measure(url, body, seconds, warmup, platform.token)
+        log(f"{name}: measured {replicas} replica(s)")
         if replicas > 1 and spec.get("replica_shares"):
             time.sleep(6)  # replicas flush their counters every 5 s
             after = platform.served(name)
@@ -164,6 +174,7 @@ def measure_model(platform: Platform, fmt: str, path: Path, spec: dict) -> dict[
                 (count - before.get(replica, 0) for replica, count in after.items()),
                 reverse=True)
     platform.delete(name)
+    log(f"{name}: deleted")
     return result
 
 
@@ -173,6 +184,7 @@ def run_phase(spec: dict) -> dict[str, Any]:
         started = time.monotonic()
         settings = start_platform(Path(tmp) / "home")
         phase: dict[str, Any] = {"platform_start_s": time.monotonic() - started, "models": {}}
+        log(f"platform ready ({spec['proxy']} ingress)")
         try:
             platform = Platform(settings.url, settings.admin_token_path.read_text().strip())
             for fmt in spec["formats"]:
@@ -180,6 +192,7 @@ def run_phase(spec: dict) -> dict[str, Any]:
                                                      spec)
         finally:
             stop_platform()
+            log("Ray stopped")
     return phase
 
 

@@ -231,6 +231,37 @@ def test_killed_replica_is_replaced_and_recorded(live_platform, iris_model):
         http.delete("/api/v1/services/sturdy")
 
 
+def test_what_a_user_sees_replicas_logs_traffic_cluster(live_platform, iris_model):
+    deploy(live_platform, "seen", iris_model)
+    url = predict_url(live_platform, "seen")
+    wait_until_answers(url, live_platform.headers, BODY)
+    for _ in range(20):
+        assert httpx.post(url, json=BODY, headers=live_platform.headers).status_code == 200
+    with api(live_platform) as http:
+        deadline = time.monotonic() + 30
+        while (traffic := http.get("/api/v1/services/seen/metrics").json())["summary"]["requests"] < 21:
+            assert time.monotonic() < deadline, traffic["summary"]
+            time.sleep(1)
+        assert traffic["summary"]["latency_ms_p50"] is not None and traffic["summary"]["errors"] == 0
+        (replica,) = http.get("/api/v1/services/seen/replicas").json()
+        assert replica["state"] == "RUNNING" and replica["pid"] and replica["requests"] >= 21
+        logs = http.get("/api/v1/services/seen/logs", params={"tail": 50}).json()["replicas"]
+        assert logs[0]["replica_id"] == replica["replica_id"]
+        assert any("POST /api/v1/svc/seen 200" in line for line in logs[0]["lines"]), logs
+        cluster = http.get("/api/v1/cluster").json()
+        assert cluster["nodes"][0]["cpu"]["total"] == 8
+        assert any(r["service"] == "seen" for node in cluster["nodes"] for r in node["replicas"])
+
+        assert http.post(f"/api/v1/services/seen/replicas/{replica['replica_id']}/restart").status_code == 202
+        deadline = time.monotonic() + 60
+        while not [r for r in http.get("/api/v1/services/seen/replicas").json()
+                   if r["state"] == "RUNNING" and r["replica_id"] != replica["replica_id"]]:
+            assert time.monotonic() < deadline, "no replacement replica"
+            time.sleep(0.5)
+        assert wait_until_answers(url, live_platform.headers, BODY).status_code == 200
+        http.delete("/api/v1/services/seen")
+
+
 def test_services_and_async_requests_survive_a_ray_restart(live_platform, iris_model):
     deploy(live_platform, "phoenix", iris_model, timeout_s=5)
     url = predict_url(live_platform, "phoenix")

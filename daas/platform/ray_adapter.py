@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import ray
@@ -172,7 +173,11 @@ class RayServe:
         ray.kill(ray.get_actor(actor_name, namespace="serve"), no_restart=True)
 
     def log_tail(self, replica: dict[str, Any], lines: int) -> list[str]:
-        """The last ``lines`` lines of a replica's log file."""
+        """The last ``lines`` lines of a replica's log file.
+
+        Read through Ray's state API (any node); if the node's agent cannot be reached and
+        the replica shares this node, the file is read directly.
+        """
         from ray.util.state import get_log
 
         if not replica.get("log_file"):
@@ -181,7 +186,9 @@ class RayServe:
             text = "".join(get_log(address=_cluster_address(), node_id=replica["node_id"],
                                    filename=replica["log_file"].lstrip("/"), tail=lines))
         except Exception as exc:  # noqa: BLE001 - a dead node's log may be gone
-            return [f"(log unavailable: {type(exc).__name__}: {exc})"]
+            text = _local_log_tail(replica, lines)
+            if text is None:
+                return [f"(log unavailable: {type(exc).__name__}: {exc})"]
         return text.splitlines()[-lines:]
 
     def nodes(self) -> list[NodeCapacity]:
@@ -195,6 +202,21 @@ class RayServe:
                          {k: float(v) for k, v in available.get(node["NodeID"], {}).items()})
             for node in ray.nodes() if node.get("Alive")
         ]
+
+
+def _local_log_tail(replica: dict[str, Any], lines: int) -> str | None:
+    if replica.get("node_id") != ray.get_runtime_context().get_node_id():
+        return None
+    from ray._private.worker import global_worker  # the session's log folder has no public getter
+
+    path = Path(global_worker.node.get_logs_dir_path()) / replica["log_file"].lstrip("/")
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, 2)
+            handle.seek(max(0, handle.tell() - 200 * lines))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return None
 
 
 def _cluster_address() -> str:

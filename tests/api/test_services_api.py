@@ -235,3 +235,12 @@ def test_viewer_cannot_deploy(api, platform_app):
     viewer = platform_app.client(token)
     assert viewer.post("/api/v1/services", json={"name": "x", "model": "iris"}).status_code == 403
     assert viewer.get("/api/v1/services").status_code == 200
+
+
+def test_async_status_is_readable_with_the_service_key(api, platform_app):
+    key = deploy(api)["api_key"]
+    with platform_app.app.state.db.write() as session:
+        session.add(AsyncRequest(id="k1", service_name="iris-svc", body=b"{}", status="queued"))
+    assert platform_app.client(token=key).get("/api/v1/requests/k1").json()["status"] == "queued"
+    assert platform_app.client(token="").get("/api/v1/requests/k1").status_code == 401
+    assert platform_app.client(token="daas_other").get("/api/v1/requests/k1").status_code == 401

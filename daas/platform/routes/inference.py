@@ -11,11 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from daas.errors import DaasError, NotFound, Unavailable
 from daas.platform.auth import hash_token
-from daas.platform.deps import Viewer
 from daas.platform.request_body import parse_json
 from daas.platform.services.manager import app_name
 from daas.platform.services.tables import AsyncRequest, Service
@@ -71,10 +71,15 @@ def service_not_running(name: str, request: Request, credentials: Credentials) -
 
 
 @router.get("/api/v1/requests/{request_id}", summary="Status and result of an async request")
-def async_request(request_id: str, _principal: Viewer, request: Request) -> dict[str, Any]:
-    """queued | running | succeeded | failed, with the result or error when finished."""
+def async_request(request_id: str, request: Request, credentials: Credentials) -> dict[str, Any]:
+    """queued | running | succeeded | failed, with the result or error when finished.
+
+    Readable with a user token or the key of the service that took the request.
+    """
     with request.app.state.db.read() as session:
         row = session.get(AsyncRequest, request_id)
+        service = session.exec(select(Service).where(Service.name == row.service_name)).first() if row else None
+    _authorize(request, service, credentials)
     if row is None:
         raise NotFound(f"no request {request_id!r} (finished requests are kept for a limited time)")
     return {"id": row.id, "service": row.service_name, "status": row.status, "result": row.result,
