@@ -15,7 +15,7 @@ from daas.platform.db import Database
 from daas.platform.http_errors import install_error_handlers
 from daas.platform.migrate import upgrade
 from daas.platform.registry import ModelRegistry
-from daas.platform.routes import cluster, health, inference, models, services, tokens
+from daas.platform.routes import cluster, datasets, health, inference, jobs, models, services, tokens
 from daas.platform.services.manager import ServiceManager
 from daas.platform.services.reconciler import Reconciler
 from daas.platform.services.tables import Service
@@ -70,7 +70,7 @@ def create_app(settings: Settings, worker: ModelWorker, serve=None, build_servic
             reconciler.start()
 
     install_error_handlers(app)
-    for module in (health, models, tokens, services, inference, cluster):
+    for module in (health, models, tokens, services, inference, cluster, datasets, jobs):
         app.include_router(module.router)
 
     def body_limit(path: str) -> int:

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import daas.platform.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import daas.platform.batch_jobs.tables  # noqa: F401
 import daas.platform.services.tables  # noqa: F401
 
 connection = context.config.attributes["connection"]
