@@ -44,6 +44,7 @@ FORMATS = ("onnx", "pmml")
 TARGET_RPS_SHARE = 0.60
 TARGET_P50_MS = {"onnx": 2.0, "pmml": 5.0}
 TARGET_DEPLOY_S = 15.0
+_BUSY_LOADAVG = 1.5
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,6 +59,9 @@ def parse_args() -> argparse.Namespace:
                         default=Path(tempfile.gettempdir()) / "daas-bench-models",
                         help="where the exported models are kept between runs")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    parser.add_argument("--serve-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the Ray cluster of (b), e.g. a Serve "
+                             "setting to try (repeatable)")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.warmup, args.no_default_proxy = 3, 1, True
@@ -76,8 +80,8 @@ def models(out_dir: Path) -> BenchModels:
 def run_baseline(fmt: str, path: Path, seconds: float, warmup: float) -> dict[str, Any]:
     """Start the baseline app for one model, load it, stop it."""
     port = free_port()
-    command = ["nice", "-n", str(NICENESS), sys.executable, str(REPO / "bench" / "baseline_server.py"),
-               fmt, str(path), str(port)]
+    command = ["nice", "-n", str(NICENESS), sys.executable,
+               str(REPO / "bench" / "baseline_server.py"), fmt, str(path), str(port)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         url = f"http://127.0.0.1:{port}/predict"
@@ -89,10 +93,12 @@ def run_baseline(fmt: str, path: Path, seconds: float, warmup: float) -> dict[st
 
 
 def run_platform_phase(proxy: str, formats: list[str], replicas: list[int], files: BenchModels,
-                       seconds: float, warmup: float) -> dict[str, Any]:
+                       seconds: float, warmup: float,
+                       serve_env: dict[str, str] | None = None) -> dict[str, Any]:
     """``bench/platform_phase.py`` in its own process (a Ray cluster of its own)."""
     spec = {"proxy": proxy, "formats": formats, "replicas": replicas, "body": BODY,
             "seconds": seconds, "warmup_s": warmup, "replica_shares": True,
+            "serve_env": serve_env or {},
             "models": {"onnx": str(files.onnx), "pmml": str(files.pmml)}}
     with tempfile.TemporaryDirectory(prefix="daas-bench-phase-") as tmp:
         spec_path, result_path = Path(tmp) / "spec.json", Path(tmp) / "result.json"
@@ -139,21 +145,20 @@ def _quiet():
 def table_rows(results: dict[str, Any]) -> list[list[str]]:
     rows = []
     for fmt in FORMATS:
-        setups = [("(a) FastAPI baseline", results["baseline"][fmt], None)]
+        setups = [("(a) FastAPI baseline", results["baseline"][fmt])]
         model = results["haproxy"]["models"][fmt]
         for replicas in results["replicas"]:
             setups.append((f"(b) DaaS, HAProxy, {replicas} replica{'s' * (replicas > 1)}",
-                           model[f"r{replicas}"], model))
+                           model[f"r{replicas}"]))
         default = (results.get("default_proxy") or {}).get("models", {}).get(fmt)
         if default:
-            setups.append(("(c) DaaS, default proxy, 1 replica", default["r1"], default))
-        for label, figures, deployed in setups:
+            setups.append(("(c) DaaS, default proxy, 1 replica", default["r1"]))
+        for label, figures in setups:
             c1, c16 = figures["c1"], figures["c16"]
-            deploy = f"{deployed['deploy_to_first_prediction_s']:.1f}" if deployed else "-"
             rows.append([fmt.upper(), label, f"{c1['rps']:.0f}", f"{c1['p50_ms']:.2f}",
                          f"{c1['p99_ms']:.2f}", f"{c16['rps']:.0f}", f"{c16['p50_ms']:.2f}",
                          f"{c16['p99_ms']:.2f}", str(c1["non_2xx"] + c16["non_2xx"]),
-                         _shares(figures), deploy])
+                         _shares(figures)])
     return rows
 
 
@@ -165,12 +170,17 @@ def _shares(figures: dict[str, Any]) -> str:
 
 
 def print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """Columns padded to fit; the first two (names) left-aligned, figures right-aligned."""
     widths = [max(len(headers[i]), *(len(row[i]) for row in rows)) for i in range(len(headers))]
-    line = "  ".join("-" * width for width in widths)
-    print("  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths))))
-    print(line)
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(width) if i < 2 else cell.rjust(width)
+                         for i, (cell, width) in enumerate(zip(cells, widths)))
+
+    print(line(headers))
+    print("  ".join("-" * width for width in widths))
     for row in rows:
-        print("  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))))
+        print(line(row))
 
 
 def ratio_rows(results: dict[str, Any]) -> list[list[str]]:
@@ -182,14 +192,24 @@ def ratio_rows(results: dict[str, Any]) -> list[list[str]]:
             daas = model[f"r{replicas}"]
             share = daas["c16"]["rps"] / base["c16"]["rps"]
             p50 = daas["c1"]["p50_ms"]
+            p50_target = TARGET_P50_MS[fmt]
             rows.append([fmt.upper(), str(replicas),
-                         f"{share:.2f} ({_verdict(share >= TARGET_RPS_SHARE)} >= {TARGET_RPS_SHARE:.2f})",
-                         f"{p50:.2f} ({_verdict(p50 <= TARGET_P50_MS[fmt])} <= {TARGET_P50_MS[fmt]:g})",
+                         f"{share:.2f} ({_verdict(share >= TARGET_RPS_SHARE)} >= "
+                         f"{TARGET_RPS_SHARE:.2f})",
+                         f"{p50:.2f} ({_verdict(p50 <= p50_target)} <= {p50_target:g})",
                          f"{p50 / base['c1']['p50_ms']:.1f}x"])
-        deploy = model["deploy_to_first_prediction_s"]
-        rows.append([fmt.upper(), "deploy", f"POST /services -> first 200: {deploy:.1f} s "
-                     f"({_verdict(deploy < TARGET_DEPLOY_S)} < {TARGET_DEPLOY_S:g})", "", ""])
     return rows
+
+
+def deploy_lines(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for fmt in FORMATS:
+        model = results["haproxy"]["models"][fmt]
+        first = model["deploy_to_first_prediction_s"]
+        lines.append(f"{fmt.upper()}: POST /api/v1/services -> first 200 prediction {first:.1f} s "
+                     f"({_verdict(first < TARGET_DEPLOY_S)} < {TARGET_DEPLOY_S:g}), state "
+                     f"'running' after {model['deploy_to_running_s']:.1f} s")
+    return lines
 
 
 def _verdict(ok: bool) -> str:
@@ -197,21 +217,31 @@ def _verdict(ok: bool) -> str:
 
 
 def report(results: dict[str, Any]) -> None:
-    print(f"\nOnline serving, one-record JSON body, wrk {results['seconds']:g} s per run "
-          f"(warm-up {results['warmup_s']:g} s), load average at start "
-          f"{results['loadavg_start']:.2f}, at end {results['loadavg_end']:.2f}\n")
+    print(f"\nOnline serving: RandomForest 50 trees, 4 float features (ONNX without ZipMap; "
+          f"PMML), one-record JSON body; wrk at nice {NICENESS}, {results['seconds']:g} s per "
+          f"run after {results['warmup_s']:g} s warm-up; load average at start "
+          f"{results['loadavg_start']:.2f}, at end {results['loadavg_end']:.2f}")
+    if results["loadavg_start"] > _BUSY_LOADAVG:
+        print("WARNING: the machine was busy before the run started; the figures are unreliable")
+    if results.get("serve_env"):
+        print(f"extra Serve environment for (b): {results['serve_env']}")
+    print()
     print_table(["model", "setup", "c1 req/s", "c1 p50 ms", "c1 p99 ms", "c16 req/s",
-                 "c16 p50 ms", "c16 p99 ms", "non-2xx", "replica %", "deploy s"],
+                 "c16 p50 ms", "c16 p99 ms", "non-2xx", "replica %"],
                 table_rows(results))
     print("\n(b) against (a) and the targets\n")
     print_table(["model", "replicas", "c16 req/s (b)/(a)", "c1 p50 ms (b)", "c1 p50 (b)/(a)"],
                 ratio_rows(results))
+    print()
+    for line in deploy_lines(results):
+        print(line)
     default = (results.get("default_proxy") or {}).get("models", {}).get("onnx")
     if default:
         haproxy = results["haproxy"]["models"]["onnx"]["r1"]
         print(f"\nHAProxy ingress vs Serve's default proxy (ONNX, 1 replica): c16 req/s "
               f"{haproxy['c16']['rps'] / default['r1']['c16']['rps']:.1f}x, c1 p50 "
-              f"{haproxy['c1']['p50_ms']:.2f} vs {default['r1']['c1']['p50_ms']:.2f} ms")
+              f"{haproxy['c1']['p50_ms']:.2f} vs {default['r1']['c1']['p50_ms']:.2f} ms; deploy -> "
+              f"first prediction {default['deploy_to_first_prediction_s']:.1f} s")
     print(f"\nplatform start (Ray + Serve + management app): "
           f"{results['haproxy']['platform_start_s']:.0f} s; whole benchmark: "
           f"{results['elapsed_s']:.0f} s")
@@ -227,8 +257,10 @@ def main() -> None:
     results["baseline"] = {fmt: run_baseline(fmt, getattr(files, fmt), args.seconds, args.warmup)
                            for fmt in FORMATS}
     print("DaaS behind HAProxy ...", flush=True)
+    serve_env = dict(item.split("=", 1) for item in args.serve_env)
+    results["serve_env"] = serve_env
     results["haproxy"] = run_platform_phase("haproxy", list(FORMATS), results["replicas"], files,
-                                            args.seconds, args.warmup)
+                                            args.seconds, args.warmup, serve_env)
     if not args.no_default_proxy:
         print("DaaS behind Serve's default proxy ...", flush=True)
         results["default_proxy"] = run_platform_phase("default", ["onnx"], [1], files,

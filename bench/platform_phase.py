@@ -4,7 +4,7 @@ Run by ``bench/online.py`` as ``python bench/platform_phase.py SPEC.json RESULT.
 own process, so each phase starts Ray with its own serving environment (HAProxy ingress or
 Serve's default Python proxy). For each model: upload, deploy with 1 replica (timing the
 way from ``POST /api/v1/services`` to the first 200 prediction), load it, scale to 2
-replicas, load it again, delete the service.
+replicas, load it again.
 """
 
 from __future__ import annotations
@@ -40,13 +40,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def prepare_environment(ha_proxy: bool) -> None:
-    """Serve's ingress settings; must run before Ray starts (its processes inherit them)."""
+def prepare_environment(ha_proxy: bool, extra: dict[str, str] | None = None) -> None:
+    """Serve's ingress settings (and any ``extra`` ones to try); must run before Ray starts,
+    whose processes inherit them."""
     from daas.platform.launcher import serve_environment
 
     for key in serve_environment(ha_proxy=True):
         os.environ.pop(key, None)
     os.environ.update(serve_environment(ha_proxy=ha_proxy))
+    os.environ.update(extra or {})
     if ha_proxy:
         # Our own HAProxy side ports: another cluster on this machine may hold the defaults.
         os.environ["RAY_SERVE_HAPROXY_METRICS_PORT"] = str(free_port())
@@ -73,10 +75,10 @@ def start_platform(home: Path):
 
 
 def stop_platform() -> None:
+    """Stop the whole local cluster at once (``serve.shutdown`` would wait out each
+    replica's 30 s direct-ingress drain)."""
     import ray
-    from ray import serve
 
-    serve.shutdown()
     ray.shutdown()
 
 
@@ -102,11 +104,6 @@ class Platform:
     def scale(self, name: str, replicas: int) -> None:
         self.http.patch(f"/api/v1/services/{name}", json={"replicas": replicas}).raise_for_status()
 
-    def delete(self, name: str, timeout_s: float = 60) -> None:
-        self.http.delete(f"/api/v1/services/{name}").raise_for_status()
-        self._until(lambda: self.http.get(f"/api/v1/services/{name}").status_code == 404,
-                    timeout_s, f"{name} was not deleted")
-
     def predict_url(self, name: str) -> str:
         return f"{self.url}/api/v1/svc/{name}/predict"
 
@@ -119,12 +116,21 @@ class Platform:
         rows = self.http.get(f"/api/v1/services/{name}/replicas").json()
         return [row for row in rows if row["state"] == "RUNNING"]
 
-    def wait_running(self, name: str, replicas: int, timeout_s: float = 120) -> None:
-        def ready() -> bool:
-            state = self.http.get(f"/api/v1/services/{name}").json().get("state")
-            return state == "running" and len(self.running_replicas(name)) == replicas
+    def wait_running(self, name: str, timeout_s: float = 120) -> None:
+        def running() -> bool:
+            return self.http.get(f"/api/v1/services/{name}").json().get("state") == "running"
 
-        self._until(ready, timeout_s, f"{name} did not run {replicas} replicas")
+        self._until(running, timeout_s, f"{name} did not reach state running")
+
+    def wait_replicas(self, name: str, replicas: int, timeout_s: float = 120) -> None:
+        """Until exactly ``replicas`` replicas run and none starts (replaced ones may still
+        be draining)."""
+        def settled() -> bool:
+            states = [row["state"] for row in
+                      self.http.get(f"/api/v1/services/{name}/replicas").json()]
+            return states.count("RUNNING") == replicas and "STARTING" not in states
+
+        self._until(settled, timeout_s, f"{name} did not run {replicas} replicas")
 
     def served(self, name: str) -> dict[str, int]:
         """Requests per replica as flushed to the traffic table (every few seconds)."""
@@ -144,7 +150,7 @@ class Platform:
 
 
 def measure_model(platform: Platform, fmt: str, path: Path, spec: dict) -> dict[str, Any]:
-    """Deploy, load at each replica count, delete; the figures of one model."""
+    """Deploy, then load at each replica count; the figures of one model."""
     body, seconds, warmup = spec["body"], spec["seconds"], spec["warmup_s"]
     name = f"bench-{fmt}"
     platform.upload(name, path)
@@ -153,16 +159,16 @@ def measure_model(platform: Platform, fmt: str, path: Path, spec: dict) -> dict[
     platform.deploy(name, name)
     platform.first_prediction(name, body)
     result: dict[str, Any] = {"deploy_to_first_prediction_s": time.monotonic() - started}
-    platform.wait_running(name, 1)
+    platform.wait_running(name)
     result["deploy_to_running_s"] = time.monotonic() - started
     log(f"{name}: first prediction after {result['deploy_to_first_prediction_s']:.1f} s")
     url = platform.predict_url(name)
     for replicas in spec["replicas"]:
         if replicas > 1:
             platform.scale(name, replicas)
-            platform.wait_running(name, replicas)
+            platform.wait_replicas(name, replicas)
             platform.first_prediction(name, body)
-            time.sleep(2)  # let the ingress pick up the new replica's route
+            time.sleep(2)  # let the ingress pick up the new replicas' routes
             log(f"{name}: {replicas} replicas running")
         before = platform.served(name)
         result[f"r{replicas}"] = measure(url, body, seconds, warmup, platform.token)
@@ -173,13 +179,12 @@ def measure_model(platform: Platform, fmt: str, path: Path, spec: dict) -> dict[
             result[f"r{replicas}"]["per_replica"] = sorted(
                 (count - before.get(replica, 0) for replica, count in after.items()),
                 reverse=True)
-    platform.delete(name)
-    log(f"{name}: deleted")
+    # Left deployed: deleting waits out the replicas' drain; idle, they cost next to nothing.
     return result
 
 
 def run_phase(spec: dict) -> dict[str, Any]:
-    prepare_environment(spec["proxy"] == "haproxy")
+    prepare_environment(spec["proxy"] == "haproxy", spec.get("serve_env"))
     with tempfile.TemporaryDirectory(prefix="daas-bench-") as tmp:
         started = time.monotonic()
         settings = start_platform(Path(tmp) / "home")

@@ -21,6 +21,8 @@ from urllib.parse import quote
 
 import httpx
 
+from daas.client_datasets import DatasetsClient
+from daas.client_jobs import JobsClient
 from daas.errors import (
     BadRequest,
     Conflict,
@@ -327,7 +329,7 @@ def _filename_from(response: httpx.Response) -> str | None:
     return Path(match.group(1)).name if match else None
 
 
-class DaasClient:
+class DaasClient(DatasetsClient, JobsClient):
     """Talks to one DaaS-Deployer platform with one API token."""
 
     def __init__(self, url: str = DEFAULT_URL, token: str | None = None, *,

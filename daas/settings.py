@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         64 * 1024 * 1024, gt=0, description="Largest accepted prediction request body."
     )
+    max_dataset_bytes: int = Field(
+        10 * 1024**3, gt=0, description="Largest accepted dataset upload, in bytes."
+    )
+    dataset_import_root: Path | None = Field(
+        None, description="Folder under which file:// dataset imports are allowed (None: refused)."
+    )
     ray_address: str | None = Field(
         None, description="Ray cluster to join ('auto', 'ray://host:10001'); None starts a local one."
     )

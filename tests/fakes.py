@@ -95,3 +95,67 @@ def fake_service_app(service, registry, settings) -> dict[str, Any]:
     """What the reconciler would deploy, as a plain dict the fake records."""
     return {"service": service.name, "version": service.model_version, "spec": service.spec,
             "generation": service.generation}
+
+
+class FakeJobs:
+    """An in-memory stand-in for ``RayJobs``: records submissions; tests set Ray's statuses."""
+
+    def __init__(self) -> None:
+        from daas.platform.ray_adapter import RayJobState
+
+        self._state = RayJobState
+        #: Every submission: submission_id, entrypoint, runtime_env, and the working_dir files.
+        self.submissions: list[dict[str, Any]] = []
+        self.states: dict[str, Any] = {}
+        self.log_text: dict[str, str] = {}
+        self.stopped: list[str] = []
+        #: When set, ``submit`` fails with this message (as Ray's client does).
+        self.fail_submit: str | None = None
+        #: Whether ``stop`` ends the job at once (False: it stays RUNNING, like a slow exit).
+        self.stop_ends_jobs = True
+
+    @property
+    def last(self) -> dict[str, Any]:
+        return self.submissions[-1]
+
+    def submit(self, submission_id: str, entrypoint: str, runtime_env: dict[str, Any]) -> None:
+        from pathlib import Path
+
+        if self.fail_submit:
+            raise RuntimeError(self.fail_submit)
+        if submission_id in self.states:
+            raise RuntimeError(f"Request failed with status code 400: Job with submission_id "
+                               f"{submission_id} already exists.")
+        folder = runtime_env.get("working_dir")
+        files = {path.name: path.read_text() for path in Path(folder).iterdir()} if folder else {}
+        self.submissions.append({"submission_id": submission_id, "entrypoint": entrypoint,
+                                 "runtime_env": runtime_env, "files": files})
+        self.states[submission_id] = self._state(submission_id, "PENDING", "Job has not started yet.",
+                                                 entrypoint)
+
+    def set_status(self, submission_id: str, status: str, message: str = "") -> None:
+        old = self.states[submission_id]
+        self.states[submission_id] = self._state(submission_id, status, message, old.entrypoint,
+                                                 start_time=1_700_000_000.0,
+                                                 end_time=1_700_000_060.0 if status in (
+                                                     "SUCCEEDED", "FAILED", "STOPPED") else None)
+
+    def stop(self, submission_id: str) -> bool:
+        self.stopped.append(submission_id)
+        state = self.states.get(submission_id)
+        if state is None or state.status in ("SUCCEEDED", "FAILED", "STOPPED"):
+            return False
+        if self.stop_ends_jobs:
+            self.set_status(submission_id, "STOPPED", "Job was intentionally stopped.")
+        return True
+
+    def status(self, submission_id: str):
+        return self.states.get(submission_id)
+
+    def logs(self, submission_id: str) -> str | None:
+        if submission_id not in self.states:
+            return None
+        return self.log_text.get(submission_id, "")
+
+    def list(self) -> list[Any]:
+        return list(self.states.values())

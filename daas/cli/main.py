@@ -9,6 +9,8 @@ from typer.core import TyperGroup
 
 from daas import __version__
 from daas.cli import lifecycle, models, services, tokens
+from daas.cli import datasets
+from daas.cli import jobs
 from daas.cli.output import report_error
 from daas.cli.state import CliState, default_url
 from daas.errors import DaasError, exit_code_for
@@ -64,3 +66,5 @@ lifecycle.register(app)
 app.add_typer(models.app, name="models")
 app.add_typer(services.app, name="services")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(datasets.app, name="datasets")
+app.add_typer(jobs.app, name="jobs")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from daas.codecs.coercion import coerce_frame
+from daas.codecs.plain_records import plain_records_frame
 from daas.codecs.tensors import decode_named_tensors, decode_v2_inputs, v2_inputs_to_frame
 from daas.errors import BadRequest, InvalidInput
 from daas.runtimes.base import ModelSchema
@@ -39,10 +40,11 @@ class DecodedRequest:
 def decode_json(body: Any, schema: ModelSchema) -> DecodedRequest:
     """Decode a parsed JSON body (see ``ACCEPTED_SHAPES``) and coerce it to the schema.
 
-    Rows come back coerced by ``coerce_frame``. In records, a row lacking the key of a
-    required field is refused even where other rows have it; send null for a missing
-    PMML value. Tensors are for ONNX models; PMML models take v2 inputs only as columns
-    (shape ``[n]`` or ``[n, 1]``, one per field), which become rows.
+    Rows come back coerced by ``coerce_frame`` (a few records of plain numbers take a
+    shortcut to the same frame, see ``daas.codecs.plain_records``). In records, a row
+    lacking the key of a required field is refused even where other rows have it; send
+    null for a missing PMML value. Tensors are for ONNX models; PMML models take v2 inputs
+    only as columns (shape ``[n]`` or ``[n, 1]``, one per field), which become rows.
     """
     if not isinstance(body, dict) or ("data" in body) == ("inputs" in body):
         both = isinstance(body, dict) and "data" in body
@@ -51,12 +53,14 @@ def decode_json(body: Any, schema: ModelSchema) -> DecodedRequest:
     if "inputs" in body:
         return _decode_inputs(body["inputs"], schema)
     data = body["data"]
-    if isinstance(data, list):
-        frame = _records_frame(data, schema)
-    elif isinstance(data, dict) and _is_split(data):
+    if isinstance(data, dict) and _is_split(data):
         frame = _split_frame(data)
-    elif isinstance(data, dict):
-        frame = _records_frame([data], schema)
+    elif isinstance(data, (list, dict)):
+        records = data if isinstance(data, list) else [data]
+        plain = plain_records_frame(records, schema)
+        if plain is not None:
+            return DecodedRequest(frame=plain)
+        frame = _records_frame(records, schema)
     else:
         raise BadRequest(f"'data' must be a list of records or an object. {ACCEPTED_SHAPES}")
     return DecodedRequest(frame=coerce_frame(frame, schema))

@@ -1,4 +1,4 @@
-"""Prediction rows -> CSV, for downloads and ``Accept: text/csv`` responses."""
+"""Prediction rows -> flat columns: CSV for downloads, and the layout batch outputs share."""
 
 from __future__ import annotations
 
@@ -6,46 +6,93 @@ import csv
 import io
 import json
 import math
-from typing import Any
+from enum import IntEnum
+from typing import Any, NamedTuple
 
 import numpy as np
 
-# Column groups in the order they appear; within a group, columns keep first-seen order.
-_LABEL, _PROBABILITY, _VALUE, _CLUSTER, _DISTANCE, _AFFINITY, _COMPONENT, _OTHER, _OUTPUT = \
-    range(9)
-_SCALAR_GROUPS = {"label": _LABEL, "value": _VALUE, "cluster": _CLUSTER,
-                  "distance": _DISTANCE, "affinity": _AFFINITY}
+
+class ColumnGroup(IntEnum):
+    """Kinds of flat prediction columns, in the order they appear."""
+
+    LABEL = 0
+    PROBABILITY = 1
+    VALUE = 2
+    CLUSTER = 3
+    DISTANCE = 4
+    AFFINITY = 5
+    COMPONENT = 6
+    OTHER = 7
+    OUTPUT = 8
 
 
-def rows_to_csv(rows: list[dict[str, Any]]) -> str:
-    """Flatten prediction rows to CSV text with a header line ("" for no rows).
+class FlatColumn(NamedTuple):
+    """A flat column: its name, group, and where a row keeps its value.
+
+    ``path`` is ``(key,)`` for a top-level field, ``(key, sub)`` for an entry of an object
+    field or of ``outputs``, ``("components", i)`` for a component.
+    """
+
+    name: str
+    group: ColumnGroup
+    path: tuple[Any, ...]
+
+
+_SCALAR_GROUPS = {"label": ColumnGroup.LABEL, "value": ColumnGroup.VALUE,
+                  "cluster": ColumnGroup.CLUSTER, "distance": ColumnGroup.DISTANCE,
+                  "affinity": ColumnGroup.AFFINITY}
+
+
+def flatten_predictions(rows: list[dict[str, Any]]
+                        ) -> tuple[list[FlatColumn], list[dict[str, Any]]]:
+    """Flat columns in output order, and each row's raw values by column name.
 
     Columns: ``label``, ``probability(<class>)`` per class, ``value``, ``cluster``,
     ``distance``, ``affinity``, ``component_0``..., other task-level fields (objects
     flattened as ``key(sub)``), then the raw ``outputs`` by name (as ``output.<name>``
     when the name clashes with a task column). A raw output that repeats the
-    probabilities or the components is left out; other lists and objects are
-    JSON-encoded. Missing cells are empty; booleans are written true/false.
+    probabilities or the components is left out. Within a group, columns keep first-seen
+    order; a row lacking a column simply has no value for it.
     """
-    if not rows:
-        return ""
-    order: dict[str, tuple[int, int]] = {}
+    order: dict[str, tuple[ColumnGroup, int, tuple[Any, ...]]] = {}
     flat_rows = []
     for row in rows:
         flat = _flatten(row)
-        for name, (group, _value) in flat.items():
-            order.setdefault(name, (group, len(order)))
-        flat_rows.append({name: _cell(value) for name, (_group, value) in flat.items()})
-    header = sorted(order, key=order.__getitem__)
+        for name, (group, _value, path) in flat.items():
+            order.setdefault(name, (group, len(order), path))
+        flat_rows.append({name: value for name, (_group, value, _path) in flat.items()})
+    columns = sorted(order, key=lambda name: order[name][:2])
+    return [FlatColumn(name, order[name][0], order[name][2]) for name in columns], flat_rows
+
+
+def rows_to_csv(rows: list[dict[str, Any]]) -> str:
+    """Flatten prediction rows to CSV text with a header line ("" for no rows).
+
+    Columns follow :func:`flatten_predictions`. Lists and objects are JSON-encoded,
+    missing cells are empty, booleans are written true/false.
+    """
+    if not rows:
+        return ""
+    columns, flat_rows = flatten_predictions(rows)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, restval="", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=[column.name for column in columns], restval="",
+                            lineterminator="\n")
     writer.writeheader()
-    writer.writerows(flat_rows)
+    writer.writerows({name: _cell(value) for name, value in flat.items()} for flat in flat_rows)
     return buffer.getvalue()
 
 
-def _flatten(row: dict[str, Any]) -> dict[str, tuple[int, Any]]:
-    flat: dict[str, tuple[int, Any]] = {}
+def nested_to_json(value: Any) -> Any:
+    """A list, tuple, array or object as JSON text; numpy scalars as Python ones; others as-is."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (dict, list, tuple, np.ndarray)):
+        return json.dumps(_plain(value))
+    return value
+
+
+def _flatten(row: dict[str, Any]) -> dict[str, tuple[ColumnGroup, Any, tuple[Any, ...]]]:
+    flat: dict[str, tuple[ColumnGroup, Any, tuple[Any, ...]]] = {}
     probabilities = row.get("probabilities") or {}
     components = row.get("components")
     for key, value in row.items():
@@ -53,22 +100,22 @@ def _flatten(row: dict[str, Any]) -> dict[str, tuple[int, Any]]:
             continue
         if key == "probabilities" and isinstance(value, dict):
             for label, probability in value.items():
-                flat[f"probability({label})"] = (_PROBABILITY, probability)
+                flat[f"probability({label})"] = (ColumnGroup.PROBABILITY, probability, (key, label))
         elif key == "components" and isinstance(value, (list, tuple, np.ndarray)):
             for position, component in enumerate(value):
-                flat[f"component_{position}"] = (_COMPONENT, component)
+                flat[f"component_{position}"] = (ColumnGroup.COMPONENT, component, (key, position))
         elif key in _SCALAR_GROUPS:
-            flat[key] = (_SCALAR_GROUPS[key], value)
+            flat[key] = (_SCALAR_GROUPS[key], value, (key,))
         elif isinstance(value, dict):
             for sub, item in value.items():
-                flat[f"{key}({sub})"] = (_OTHER, item)
+                flat[f"{key}({sub})"] = (ColumnGroup.OTHER, item, (key, sub))
         else:
-            flat[key] = (_OTHER, value)
+            flat[key] = (ColumnGroup.OTHER, value, (key,))
     for name, value in (row.get("outputs") or {}).items():
         if _repeats(value, probabilities) or _repeats(value, components):
             continue
         column = name if name not in flat and name not in _SCALAR_GROUPS else f"output.{name}"
-        flat[column] = (_OUTPUT, value)
+        flat[column] = (ColumnGroup.OUTPUT, value, ("outputs", name))
     return flat
 
 
@@ -108,11 +155,7 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, (dict, list, tuple, np.ndarray)):
-        return json.dumps(_plain(value))
-    return value
+    return nested_to_json(value)
 
 
 def _plain(value: Any) -> Any:

@@ -25,14 +25,15 @@ class PlatformIngress:
     def __serve_build_asgi_app__(self):
         from daas.deployments.service_app import build_service_app
         from daas.platform.app import create_app
-        from daas.platform.ray_adapter import RayModelWorker, RayServe
+        from daas.platform.ray_adapter import RayJobs, RayModelWorker, RayServe
 
         worker = RayModelWorker(
             self._workbench,
             inspect_timeout_s=self._settings.inspect_timeout_s,
             predict_timeout_s=self._settings.predict_timeout_s,
         )
-        return create_app(self._settings, worker, RayServe(), build_service_app, run_reconciler=True)
+        return create_app(self._settings, worker, RayServe(), build_service_app, run_reconciler=True,
+                          ray_jobs=RayJobs())
 
 
 def build_platform_app(settings: Settings) -> Application:

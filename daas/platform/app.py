@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from daas import __version__
 from daas.platform.auth import TokenService
+from daas.platform.batch_jobs.jobs import install_jobs
 from daas.platform.body_limit import BodySizeLimit
 from daas.platform.db import Database
 from daas.platform.http_errors import install_error_handlers
@@ -30,11 +31,12 @@ AppBuilder = Callable[[Service, ModelRegistry, Settings], Any]
 
 
 def create_app(settings: Settings, worker: ModelWorker, serve=None, build_service_app: AppBuilder | None = None,
-               *, run_reconciler: bool = False) -> FastAPI:
+               *, run_reconciler: bool = False, ray_jobs=None) -> FastAPI:
     """Open the database (migrating it), storage and tokens, and wire the routes.
 
     ``serve`` is the Ray Serve adapter (``RayServe`` or a test fake); with
-    ``run_reconciler`` the reconciler also runs in a background thread.
+    ``run_reconciler`` the reconciler (and, given ``ray_jobs``, the job scheduler) also
+    runs in a background thread.
     """
     settings.home.mkdir(parents=True, exist_ok=True)
     db = Database.connect(settings.resolved_database_url)
@@ -69,13 +71,19 @@ def create_app(settings: Settings, worker: ModelWorker, serve=None, build_servic
         if run_reconciler:
             reconciler.start()
 
+    if ray_jobs is not None:
+        install_jobs(app, ray_jobs, run_scheduler=run_reconciler)
+
     install_error_handlers(app)
     for module in (health, models, tokens, services, inference, cluster, datasets, jobs):
         app.include_router(module.router)
 
     def body_limit(path: str) -> int:
-        if path.rstrip("/") == "/api/v1/models":
+        path = path.rstrip("/")
+        if path == "/api/v1/models":
             return settings.max_upload_bytes + _MULTIPART_SLACK
+        if path == "/api/v1/datasets":
+            return settings.max_dataset_bytes + _MULTIPART_SLACK
         return settings.max_request_bytes
 
     app.add_middleware(BodySizeLimit, limit_for=body_limit)

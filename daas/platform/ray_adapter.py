@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -232,3 +233,133 @@ def _death_message(cause: Any) -> str | None:
             if isinstance(value, dict) and value.get("error_message"):
                 return str(value["error_message"])[:500]
     return str(cause)[:500]
+
+
+# --- Ray jobs of batch runs ---------------------------------------------------------
+
+#: How long a submission waits for the head's job agent after the cluster starts.
+_JOB_AGENT_WAIT_S = 30.0
+
+
+@dataclass
+class RayJobState:
+    """What Ray's job manager says about one submission."""
+
+    submission_id: str
+    status: str  # PENDING, RUNNING, STOPPED, SUCCEEDED, FAILED
+    message: str = ""
+    entrypoint: str = ""
+    start_time: float | None = None  # seconds since the epoch
+    end_time: float | None = None
+
+
+class RayJobs:
+    """Submits, stops and reads Ray jobs through the dashboard's job API.
+
+    Built inside a process connected to Ray (a platform replica), it finds the dashboard
+    through the cluster's own records; the client sends Ray's auth token by itself.
+    """
+
+    def __init__(self, address: str | None = None) -> None:
+        self._address = address
+        self._client = None
+
+    def _jobs(self):
+        from ray.job_submission import JobSubmissionClient
+
+        if self._client is None:
+            try:
+                self._client = JobSubmissionClient(self._address or _dashboard_url())
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise Unavailable(f"cannot reach Ray's job API: {exc}") from exc
+        return self._client
+
+    def _call(self, method: str, *args: Any, retry: bool = True, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._jobs(), method)(*args, **kwargs)
+        except OSError as exc:  # requests' connection errors are OSErrors
+            self._client = None  # the dashboard may have moved (Ray restarted): look it up again
+            if not retry:
+                raise Unavailable(f"Ray's job API did not answer: {exc}") from exc
+        try:
+            return getattr(self._jobs(), method)(*args, **kwargs)
+        except OSError as exc:
+            self._client = None
+            raise Unavailable(f"Ray's job API did not answer: {exc}") from exc
+
+    def submit(self, submission_id: str, entrypoint: str, runtime_env: dict[str, Any]) -> None:
+        """Start a Ray job; its working_dir, if any, is uploaded before this returns.
+
+        Right after the cluster starts, the head's job agent may not be registered yet;
+        that refusal is retried for a little while.
+        """
+        deadline = time.monotonic() + _JOB_AGENT_WAIT_S
+        while True:
+            try:
+                self._call("submit_job", entrypoint=entrypoint, submission_id=submission_id,
+                           runtime_env=runtime_env, retry=False)
+                return
+            except RuntimeError as exc:
+                if "No available agent" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(1)
+
+    def stop(self, submission_id: str) -> bool:
+        """Ask a job to end (SIGTERM, then SIGKILL); False if it had already ended."""
+        try:
+            return bool(self._call("stop_job", submission_id))
+        except RuntimeError as exc:
+            if _is_missing(exc):
+                return False
+            raise
+
+    def status(self, submission_id: str) -> RayJobState | None:
+        """A submission's state, or None when the cluster does not know it."""
+        try:
+            info = self._call("get_job_info", submission_id)
+        except RuntimeError as exc:
+            if _is_missing(exc):
+                return None
+            raise
+        return _job_state(info)
+
+    def logs(self, submission_id: str) -> str | None:
+        """Everything the job's driver printed, or None when the cluster does not know it."""
+        try:
+            return self._call("get_job_logs", submission_id)
+        except RuntimeError as exc:
+            if _is_missing(exc):
+                return None
+            raise
+
+    def list(self) -> list[RayJobState]:
+        """Every submitted job the cluster remembers."""
+        return [_job_state(info) for info in self._call("list_jobs") if info.submission_id]
+
+
+def _job_state(info: Any) -> RayJobState:
+    def seconds(milliseconds: int | None) -> float | None:
+        return milliseconds / 1000 if milliseconds else None
+
+    return RayJobState(info.submission_id or "", str(getattr(info.status, "value", info.status)),
+                       info.message or "", info.entrypoint or "",
+                       seconds(info.start_time), seconds(info.end_time))
+
+
+def _is_missing(exc: Exception) -> bool:
+    return "status code 404" in str(exc)
+
+
+def _dashboard_url() -> str:
+    """The dashboard's HTTP address, as the head node recorded it for this cluster."""
+    import ray.experimental.internal_kv as internal_kv
+    from ray._private import ray_constants  # the dashboard's key has no public name
+
+    if not ray.is_initialized():
+        raise Unavailable("this process is not connected to Ray")
+    address = internal_kv._internal_kv_get(ray_constants.DASHBOARD_ADDRESS,
+                                           namespace=ray_constants.KV_NAMESPACE_DASHBOARD)
+    if not address:
+        raise Unavailable("Ray's dashboard is not running; batch jobs need it "
+                          "(start Ray with the dashboard)")
+    return f"http://{address.decode()}"

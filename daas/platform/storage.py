@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.fs as pafs
 
 from daas.errors import NotFound
@@ -79,12 +80,42 @@ class ArtifactStore:
 
     def list_keys(self, prefix: str = "") -> list[str]:
         """Every stored key under ``prefix`` (for checks and housekeeping)."""
+        return sorted(self.file_sizes(prefix))
+
+    def file_sizes(self, prefix: str = "") -> dict[str, int]:
+        """Key -> size in bytes of every blob under the folder ``prefix``, recursively."""
         base = self._path(prefix).rstrip("/")
         if self.fs.get_file_info(base).type != pafs.FileType.Directory:
-            return []
+            return {}
         infos = self.fs.get_file_info(pafs.FileSelector(base, recursive=True))
         root = self.root.rstrip("/") + "/"
-        return sorted(i.path.removeprefix(root) for i in infos if i.type == pafs.FileType.File)
+        return {i.path.removeprefix(root): i.size for i in infos if i.type == pafs.FileType.File}
+
+    def open_input_file(self, key: str) -> pa.NativeFile:
+        """A random-access reader of the blob under ``key``."""
+        try:
+            return self.fs.open_input_file(self._path(key))
+        except FileNotFoundError as exc:
+            raise NotFound(f"artifact {key!r} is missing from storage") from exc
+
+    def open_output_stream(self, key: str) -> pa.NativeFile:
+        """A writer creating (or replacing) the blob under ``key``; not atomic, see ``move``."""
+        path = self._path(key)
+        self.fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+        return self.fs.open_output_stream(path)
+
+    def move(self, source: str, target: str) -> None:
+        """Rename one blob (a rename on file systems, copy and delete on object stores)."""
+        destination = self._path(target)
+        self.fs.create_dir(destination.rsplit("/", 1)[0], recursive=True)
+        self.fs.move(self._path(source), destination)
+
+    def delete_dir(self, prefix: str) -> None:
+        """Remove the folder ``prefix`` with everything in it, if present."""
+        try:
+            self.fs.delete_dir(self._path(prefix).rstrip("/"))
+        except (FileNotFoundError, OSError):
+            pass
 
     def _delete_quietly(self, path: str) -> None:
         try:

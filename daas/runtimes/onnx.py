@@ -120,13 +120,18 @@ class OnnxRuntime(ModelRuntime):
         name = variable.name
         if name not in frame.columns:
             raise InvalidInput(f"missing input '{name}'", field=name)
-        cells = frame[name].tolist()
+        column = frame[name]
         np_type = self._np_types[name]
-        try:
-            tensor = np.asarray(_prepare_cells(cells, np_type), dtype=np_type)
-        except (ValueError, TypeError):
-            _raise_for_bad_cell(cells, np_type, name)
-            raise  # unreachable: the helper above always raises
+        if column.dtype.kind in "biuf" and column.dtype == np_type:
+            # Already the input's type (as the codecs deliver it): no per-cell pass needed.
+            tensor = np.ascontiguousarray(column.to_numpy())
+        else:
+            cells = column.tolist()
+            try:
+                tensor = np.asarray(_prepare_cells(cells, np_type), dtype=np_type)
+            except (ValueError, TypeError):
+                _raise_for_bad_cell(cells, np_type, name)
+                raise  # unreachable: the helper above always raises
         cell_shape = list(variable.shape[1:]) if variable.shape else []
         if tensor.ndim == 1 and cell_shape == [1]:
             tensor = tensor.reshape(-1, 1)

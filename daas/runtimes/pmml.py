@@ -22,7 +22,7 @@ from daas.errors import InvalidInput, InvalidModel, Unavailable
 from daas.runtimes.base import ModelRuntime, ModelSchema
 from daas.runtimes.jsonready import as_cluster_id, as_float, json_ready
 from daas.runtimes.pmml_document import parse_pmml, pmml_text
-from daas.runtimes.pmml_inputs import prepare_frame
+from daas.runtimes.pmml_inputs import evaluator_request
 from daas.runtimes.pmml_schema import (
     OutputSpec,
     PmmlDescription,
@@ -82,8 +82,8 @@ class PmmlRuntime(ModelRuntime):
         """Score all rows in one evaluator call; raw outputs plus the task-level view."""
         if len(frame) == 0:
             return []
-        prepared = prepare_frame(frame, self._schema.inputs, self._description.invalid_treatment)
-        request = prepared.to_json(orient="split", index=False)
+        request = evaluator_request(frame, self._schema.inputs,
+                                    self._description.invalid_treatment)
         try:
             response = self._model.call("predict", request)
         except Py4JJavaError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from daas.platform.models import utcnow
@@ -25,8 +25,8 @@ class Dataset(SQLModel, table=True):
     origin_format: str = Field(max_length=16, description="csv, parquet, jsonl, or 'job'")
     source: str = Field(description="upload:<file name>, a URL, or run:<id>")
     storage_key: str
-    size_bytes: int
-    rows: int
+    size_bytes: int = Field(sa_column=Column(BigInteger, nullable=False))
+    rows: int = Field(sa_column=Column(BigInteger, nullable=False))
     columns: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     created: datetime = Field(default_factory=utcnow)
     created_by: str | None = None
@@ -65,8 +65,8 @@ class JobRun(SQLModel, table=True):
     created: datetime = Field(default_factory=utcnow)
     started: datetime | None = None
     ended: datetime | None = None
-    rows_done: int = 0
-    rows_total: int | None = None
+    rows_done: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    rows_total: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     output_dataset: str | None = Field(default=None, max_length=64)
     output_key: str | None = None
     error: str | None = None

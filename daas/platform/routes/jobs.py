@@ -1,7 +1,112 @@
-"""Jobs endpoints (being written)."""
+"""Batch jobs and their runs: definitions, schedules, manual runs, stop/pause/continue, logs."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import PlainTextResponse
+
+from daas.platform.batch_jobs.job_schemas import (
+    JobCreate,
+    JobDetail,
+    JobPublic,
+    JobUpdate,
+    RunLogs,
+    RunPublic,
+)
+from daas.platform.batch_jobs.jobs import JobService, jobs_of
+from daas.platform.deps import Editor, Viewer
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
+
+
+def get_jobs(request: Request) -> JobService:
+    """The job service (built on first use if the app factory did not)."""
+    return jobs_of(request.app)
+
+
+Jobs = Annotated[JobService, Depends(get_jobs)]
+
+
+@router.post("/jobs", status_code=201, response_model=JobDetail, summary="Create a job")
+def create_job(form: JobCreate, principal: Editor, jobs: Jobs) -> JobDetail:
+    """A predict, evaluate or script job, run on demand or on a cron schedule."""
+    return jobs.create(form, principal.name)
+
+
+@router.get("/jobs", response_model=list[JobPublic], summary="List jobs")
+def list_jobs(_principal: Viewer, jobs: Jobs) -> list[JobPublic]:
+    """Every job with its next scheduled run and latest run."""
+    return jobs.list()
+
+
+@router.get("/jobs/{name}", response_model=JobDetail, summary="One job")
+def get_job(name: str, _principal: Viewer, jobs: Jobs) -> JobDetail:
+    """Config, schedule, next run times and latest run."""
+    return jobs.get(name)
+
+
+@router.patch("/jobs/{name}", response_model=JobDetail, summary="Change a job")
+def update_job(name: str, form: JobUpdate, _principal: Editor, jobs: Jobs) -> JobDetail:
+    """Schedule, time zone, switches or config; fields left out keep their value."""
+    return jobs.update(name, form)
+
+
+@router.delete("/jobs/{name}", status_code=204, summary="Delete a job")
+def delete_job(name: str, _principal: Editor, jobs: Jobs) -> Response:
+    """The job and its run history (409 while a run is active); output datasets stay."""
+    jobs.delete(name)
+    return Response(status_code=204)
+
+
+@router.post("/jobs/{name}/runs", status_code=202, response_model=RunPublic, summary="Run now")
+def run_job(name: str, principal: Editor, jobs: Jobs) -> RunPublic:
+    """Start a run; 409 while another is active unless the job allows overlap."""
+    return jobs.trigger(name, principal.name)
+
+
+@router.get("/jobs/{name}/runs", response_model=list[RunPublic], summary="A job's runs")
+def job_runs(name: str, _principal: Viewer, jobs: Jobs,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[RunPublic]:
+    """Newest first."""
+    return jobs.runs(name, limit)
+
+
+@router.get("/jobs/{name}/script", response_class=PlainTextResponse, summary="The job as a script")
+def job_script(name: str, _principal: Viewer, jobs: Jobs) -> PlainTextResponse:
+    """A standalone Ray Data script doing what the job does (a script job's own source)."""
+    return PlainTextResponse(jobs.script(name), media_type="text/x-python",
+                             headers={"Content-Disposition": f'attachment; filename="{name}.py"'})
+
+
+@router.get("/runs/{run_id}", response_model=RunPublic, summary="One run")
+def get_run(run_id: int, _principal: Viewer, jobs: Jobs) -> RunPublic:
+    """Status, timing, progress, output dataset, error and metrics."""
+    return jobs.run(run_id)
+
+
+@router.post("/runs/{run_id}/stop", response_model=RunPublic, summary="Stop a run")
+def stop_run(run_id: int, _principal: Editor, jobs: Jobs) -> RunPublic:
+    """Stop the Ray job; the partial output is deleted and never registered."""
+    return jobs.stop(run_id)
+
+
+@router.post("/runs/{run_id}/pause", response_model=RunPublic, summary="Pause a run")
+def pause_run(run_id: int, _principal: Editor, jobs: Jobs) -> RunPublic:
+    """The run finishes its in-flight chunks and becomes ``paused``."""
+    return jobs.pause(run_id)
+
+
+@router.post("/runs/{run_id}/continue", status_code=202, response_model=RunPublic,
+             summary="Continue a paused run")
+def continue_run(run_id: int, _principal: Editor, jobs: Jobs) -> RunPublic:
+    """A new Ray job picks the run up where it stopped."""
+    return jobs.resume(run_id)
+
+
+@router.get("/runs/{run_id}/logs", response_model=RunLogs, summary="A run's logs")
+def run_logs(run_id: int, _principal: Viewer, jobs: Jobs,
+             tail: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> RunLogs:
+    """What the run's Ray job(s) printed; ``tail`` keeps the last lines of each."""
+    return jobs.logs(run_id, tail)

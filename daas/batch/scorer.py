@@ -1,0 +1,124 @@
+"""Score chunks of a run: read, check against the model schema, predict in sub-batches, write.
+
+``ChunkScorer`` is the callable class Ray Data runs in each actor (the model is loaded once
+per actor); ``score_table`` is the pure part, usable without Ray.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from daas.batch.chunks import Chunk, folder_path, read_chunk
+from daas.batch.outputs import OutputColumn, outputs_table
+from daas.batch.plan import ModelRef, RunPlan
+from daas.batch.run_files import RunFiles
+from daas.codecs import coerce_frame
+from daas.errors import DaasError, InvalidInput, InvalidModel
+from daas.platform.storage import ArtifactStore, sha256_hex
+from daas.runtimes import load_runtime
+from daas.runtimes.base import ModelRuntime
+
+#: What happened to a chunk.
+DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """One scorer answer: the chunk, its rows, its state and, when failed, a short error."""
+
+    chunk: int
+    rows: int
+    state: str
+    error: str = ""
+
+
+def load_model(store: ArtifactStore, model: ModelRef) -> ModelRuntime:
+    """The model's runtime, after checking the stored file is the version's file."""
+    data = store.get(model.storage_key)
+    if sha256_hex(data) != model.sha256:
+        raise InvalidModel(f"the stored file of model {model.name} version {model.version} "
+                           "does not match its digest")
+    return load_runtime(model.format, data)
+
+
+def score_table(runtime: ModelRuntime, layout: list[OutputColumn], table: pa.Table,
+                passthrough: list[str], batch_size: int, first_row: int = 0) -> pa.Table:
+    """Passthrough columns + flattened predictions of every row of ``table``, in order.
+
+    One ``runtime.predict`` call per ``batch_size`` rows. Input errors name the row's
+    position in the whole input (``first_row`` is the position of the table's first row).
+    """
+    schema = runtime.schema
+    inputs = [v.name for v in schema.inputs if v.name in table.column_names]
+    pieces = []
+    for offset in range(0, table.num_rows, batch_size):
+        frame = table.slice(offset, batch_size).select(inputs).to_pandas()
+        try:
+            rows = runtime.predict(coerce_frame(frame, schema))
+        except InvalidInput as error:
+            raise locate_input_error(error, first_row + offset, len(frame)) from None
+        pieces.append(outputs_table(rows, layout))
+    outputs = pa.concat_tables(pieces)
+    result = table.select(passthrough)
+    for name, column in zip(outputs.column_names, outputs.columns):
+        result = result.append_column(outputs.schema.field(name), column)
+    return result
+
+
+def locate_input_error(error: InvalidInput, first: int, size: int) -> InvalidInput:
+    """The error with its row counted in the whole input (``first`` = the batch's first row)."""
+    prefix = f"row {error.row}, "
+    if error.row is not None and error.message.startswith(prefix):
+        row = first + error.row
+        return InvalidInput(f"input row {row}, {error.message[len(prefix):]}",
+                            field=error.field, row=row)
+    return InvalidInput(f"{error.message} (input rows {first}-{first + size - 1})",
+                        field=error.field)
+
+
+class ChunkScorer:
+    """Scores the chunks Ray Data hands it: one ``{"chunk": [id]}`` row per call."""
+
+    def __init__(self, plan: dict, storage_uri: str) -> None:
+        self.plan = RunPlan.model_validate(plan)
+        store = ArtifactStore(storage_uri)
+        self.fs = store.fs
+        self.input_folder = folder_path(store.root, self.plan.input_key)
+        self.files = RunFiles(store, self.plan.run_id)
+        self.chunks = {chunk.id: chunk for chunk in self.plan.chunk_list()}
+        self.columns = self.plan.read_columns()
+        self.runtime = load_model(store, self.plan.model)
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        results = [self.score(int(chunk_id)) for chunk_id in batch["chunk"]]
+        return {
+            "chunk": np.array([r.chunk for r in results], dtype=np.int64),
+            "rows": np.array([r.rows for r in results], dtype=np.int64),
+            "state": np.array([r.state for r in results], dtype=object),
+            "error": np.array([r.error for r in results], dtype=object),
+        }
+
+    def score(self, chunk_id: int) -> ChunkResult:
+        """Score one chunk unless the run is stopping or the chunk is already done."""
+        chunk = self.chunks[chunk_id]
+        if self.files.has_part(chunk_id):
+            return ChunkResult(chunk_id, chunk.rows, DONE)
+        if self.files.stop_requested():
+            return ChunkResult(chunk_id, 0, SKIPPED)
+        try:
+            self.files.write_part(chunk_id, self._scored(chunk))
+        except DaasError as error:
+            return ChunkResult(chunk_id, 0, FAILED, error.message)
+        except Exception as error:  # noqa: BLE001 - reported as the run's error, traceback in the log
+            traceback.print_exc()
+            return ChunkResult(chunk_id, 0, FAILED, f"{type(error).__name__}: {error}"[:500])
+        return ChunkResult(chunk_id, chunk.rows, DONE)
+
+    def _scored(self, chunk: Chunk) -> pa.Table:
+        table = read_chunk(self.fs, self.input_folder, chunk, self.columns)
+        return score_table(self.runtime, self.plan.layout or [], table, self.plan.passthrough,
+                           self.plan.batch_size, chunk.start)

@@ -1,0 +1,228 @@
+"""``daas datasets ...``: upload, import, inspect, preview, download and delete datasets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from daas.cli.output import (
+    JsonOption,
+    human_size,
+    key_values,
+    print_json,
+    short_time,
+    stderr,
+    stdout,
+    table,
+)
+from daas.cli.state import state_of
+from daas.client_datasets import Dataset
+
+app = typer.Typer(help="Upload, import, preview, download and delete datasets.",
+                  no_args_is_help=True)
+
+
+class DataFormat(str, Enum):
+    csv = "csv"
+    parquet = "parquet"
+    jsonl = "jsonl"
+
+
+class DownloadFormat(str, Enum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+NameArgument = Annotated[str, typer.Argument(help="Dataset name.")]
+FormatOption = Annotated[DataFormat | None, typer.Option(
+    "--format", show_default=False, help="Input format (default: from the file extension).")]
+
+
+@contextmanager
+def _upload_progress(path: Path) -> Iterator[Callable[[int, int], None]]:
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn(), TimeRemainingColumn())
+    console = stderr()
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"Uploading {path.name}", total=path.stat().st_size)
+
+        def report(done: int, total: int) -> None:
+            description = f"Converting {path.name}" if done >= total else f"Uploading {path.name}"
+            progress.update(task, completed=done, total=total, description=description)
+
+        yield report
+
+
+def _summary(dataset: Dataset) -> list[tuple[str, Any]]:
+    return [
+        ("Dataset", dataset["name"]),
+        ("Rows", f"{dataset['rows']:,}"),
+        ("Columns", str(len(dataset.get("columns") or []))),
+        ("Size", human_size(dataset.get("size_bytes"))),
+        ("Origin", dataset.get("origin_format")),
+        ("Source", dataset.get("source")),
+        ("Created", short_time(dataset.get("created"))),
+        ("By", dataset.get("created_by")),
+    ]
+
+
+def _print_created(ctx: typer.Context, dataset: Dataset, verb: str, json_output: bool) -> None:
+    if state_of(ctx).wants_json(json_output):
+        print_json(dataset)
+        return
+    console = stdout()
+    console.print(f"{verb} dataset {dataset['name']} ({dataset['rows']:,} rows).",
+                  style="green", markup=False)
+    console.print(key_values(_summary(dataset)))
+
+
+@app.command()
+def upload(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(
+        exists=True, dir_okay=False, readable=True,
+        help="A CSV, Parquet or JSON-lines (.jsonl/.ndjson) file.")],
+    name: Annotated[str | None, typer.Option(
+        "--name", "-n", show_default=False,
+        help="Dataset name (default: the file name without extension).")] = None,
+    fmt: FormatOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Upload a file; the platform stores it as Parquet."""
+    with state_of(ctx).client() as client, _upload_progress(file) as report:
+        dataset = client.upload_dataset(file, name or file.stem, fmt.value if fmt else None,
+                                        progress=report)
+    _print_created(ctx, dataset, "Uploaded", json_output)
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    url: Annotated[str, typer.Argument(
+        help="http(s)://, s3://, gs://, or file:// under the platform's import root.")],
+    name: Annotated[str | None, typer.Option(
+        "--name", "-n", show_default=False,
+        help="Dataset name (default: the URL's file name without extension).")] = None,
+    fmt: FormatOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Have the platform fetch a file from a URL and store it as a dataset."""
+    stem = Path(url.split("?", 1)[0].rstrip("/")).stem
+    if not (name or stem):
+        raise typer.BadParameter("give the dataset a --name", param_hint="--name")
+    with state_of(ctx).client() as client:
+        dataset = client.import_dataset(name or stem, url, fmt.value if fmt else None)
+    _print_created(ctx, dataset, "Imported", json_output)
+
+
+@app.command("list")
+def list_datasets(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Option(
+        "--query", "-q", show_default=False, help="Text to look for in names and sources.")] = None,
+    offset: Annotated[int, typer.Option("--offset", min=0)] = 0,
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
+    json_output: JsonOption = False,
+) -> None:
+    """List datasets, newest first."""
+    with state_of(ctx).client() as client:
+        page = client.list_datasets(query, offset=offset, limit=limit)
+    if state_of(ctx).wants_json(json_output):
+        print_json(page)
+        return
+    items = page["items"]
+    console = stdout()
+    if not items:
+        console.print("No datasets." if page["total"] == 0 else "No datasets on this page.")
+        return
+    console.print(table(
+        None,
+        ("Name", "Rows", "Columns", "Size", "Origin", "Source", "Created"),
+        ((item["name"], f"{item['rows']:,}", len(item.get("columns") or []),
+          human_size(item.get("size_bytes")), item.get("origin_format"), item.get("source"),
+          short_time(item.get("created"))) for item in items),
+    ))
+    if page["total"] > len(items):
+        first = page["offset"] + 1
+        console.print(f"Datasets {first}-{first + len(items) - 1} of {page['total']}.",
+                      style="dim")
+
+
+@app.command()
+def show(ctx: typer.Context, name: NameArgument, json_output: JsonOption = False) -> None:
+    """Show a dataset's origin, size and columns."""
+    with state_of(ctx).client() as client:
+        dataset = client.get_dataset(name)
+    if state_of(ctx).wants_json(json_output):
+        print_json(dataset)
+        return
+    console = stdout()
+    console.print(key_values(_summary(dataset)))
+    console.print(table("Columns", ("Name", "Type"),
+                        ((column["name"], column["type"]) for column in dataset["columns"])))
+
+
+@app.command()
+def preview(
+    ctx: typer.Context,
+    name: NameArgument,
+    rows: Annotated[int, typer.Option("--rows", "-r", min=1, max=1000,
+                                      help="How many rows to show.")] = 20,
+    json_output: JsonOption = False,
+) -> None:
+    """Show the first rows of a dataset."""
+    with state_of(ctx).client() as client:
+        shown = client.preview_dataset(name, rows)
+    if state_of(ctx).wants_json(json_output):
+        print_json(shown)
+        return
+    names = [column["name"] for column in shown["columns"]]
+    stdout().print(table(None, names, ([row.get(column) for column in names]
+                                       for row in shown["rows"])))
+
+
+@app.command()
+def download(
+    ctx: typer.Context,
+    name: NameArgument,
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="File to write, or an existing folder to write into.")],
+    fmt: Annotated[DownloadFormat | None, typer.Option(
+        "--format", show_default=False,
+        help="csv or parquet (default: from the output's extension, else csv).")] = None,
+) -> None:
+    """Download a dataset as one CSV or Parquet file."""
+    chosen = fmt.value if fmt else ("parquet" if output.suffix.lower() in (".parquet", ".pq")
+                                    else "csv")
+    with state_of(ctx).client() as client:
+        written = client.download_dataset_to(name, output, chosen)
+    stdout().print(f"Saved dataset {name} to {written} "
+                   f"({human_size(written.stat().st_size)}).", markup=False)
+
+
+@app.command()
+def delete(
+    ctx: typer.Context,
+    name: NameArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a dataset and its files."""
+    if not yes:
+        typer.confirm(f"Delete dataset {name}?", abort=True)
+    with state_of(ctx).client() as client:
+        client.delete_dataset(name)
+    stdout().print(f"Deleted dataset {name}.", markup=False)
