@@ -11,7 +11,6 @@ way it never fires once per missed slot.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +20,7 @@ from daas.errors import Conflict, NotFound
 from daas.platform.batch_jobs import cron
 from daas.platform.batch_jobs.dispatch import RunDispatcher, as_utc, locked_job
 from daas.platform.batch_jobs.tables import Job, JobRun
+from daas.platform.background import PeriodicPass
 from daas.platform.db import Database
 from daas.platform.models import utcnow
 
@@ -37,32 +37,19 @@ class JobScheduler:
         self.interval_s = interval_s
         self.grace = timedelta(seconds=grace_s if grace_s is not None else max(60.0, 3 * interval_s))
         self.clock = clock
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._background = PeriodicPass("daas-job-scheduler", self.run_pass, interval_s, log)
 
     def start(self) -> None:
         """Run passes in a background thread until ``stop``; the first one runs at once."""
-        self._thread = threading.Thread(target=self._loop, name="daas-job-scheduler", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def stop(self) -> None:
         """End the background loop."""
-        self._stop.set()
-        self._wake.set()
+        self._background.stop()
 
     def trigger(self) -> None:
         """Ask for a pass soon."""
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_pass()
-            except Exception:  # noqa: BLE001 - the loop must survive database and Ray hiccups
-                log.exception("job scheduler pass failed")
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+        self._background.trigger()
 
     def run_pass(self) -> list[JobRun]:
         """Reconcile runs with Ray, then fire due jobs."""

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import col, select
 
+from daas.platform.background import PeriodicPass
 from daas.platform.db import Database
 from daas.platform.models import utcnow
 from daas.platform.ray_adapter import AppStatus, RayServe
@@ -54,34 +55,21 @@ class Reconciler:
         self.interval_s = interval_s
         self.async_ttl_s = async_ttl_s
         self._lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
         self._deployed: dict[str, int] = {}
         self._replicas: dict[str, dict[str, dict[str, Any]]] = {}
-        self._thread: threading.Thread | None = None
+        self._background = PeriodicPass("daas-reconciler", self.reconcile, interval_s, log)
 
     def start(self) -> None:
         """Reconcile now and then in a background thread until ``stop``."""
-        self._thread = threading.Thread(target=self._loop, name="daas-reconciler", daemon=True)
-        self._thread.start()
+        self._background.start()
 
     def stop(self) -> None:
         """End the background loop."""
-        self._stop.set()
-        self._wake.set()
+        self._background.stop()
 
     def trigger(self) -> None:
         """Ask for a pass soon (after an API change)."""
-        self._wake.set()
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.reconcile()
-            except Exception:  # noqa: BLE001 - the loop must survive Ray hiccups
-                log.exception("reconcile pass failed")
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+        self._background.trigger()
 
     def reconcile(self) -> None:
         """One full pass; passes never overlap."""
