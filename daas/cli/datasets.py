@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from daas.cli.output import (
     JsonOption,
@@ -24,9 +14,9 @@ from daas.cli.output import (
     key_values,
     print_json,
     short_time,
-    stderr,
     stdout,
     table,
+    upload_progress,
 )
 from daas.cli.state import state_of
 from daas.client_datasets import Dataset
@@ -49,22 +39,6 @@ class DownloadFormat(str, Enum):
 NameArgument = Annotated[str, typer.Argument(help="Dataset name.")]
 FormatOption = Annotated[DataFormat | None, typer.Option(
     "--format", show_default=False, help="Input format (default: from the file extension).")]
-
-
-@contextmanager
-def _upload_progress(path: Path) -> Iterator[Callable[[int, int], None]]:
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-               TransferSpeedColumn(), TimeRemainingColumn())
-    console = stderr()
-    with Progress(*columns, console=console, transient=True,
-                  disable=not console.is_terminal) as progress:
-        task = progress.add_task(f"Uploading {path.name}", total=path.stat().st_size)
-
-        def report(done: int, total: int) -> None:
-            description = f"Converting {path.name}" if done >= total else f"Uploading {path.name}"
-            progress.update(task, completed=done, total=total, description=description)
-
-        yield report
 
 
 def _summary(dataset: Dataset) -> list[tuple[str, Any]]:
@@ -103,7 +77,7 @@ def upload(
     json_output: JsonOption = False,
 ) -> None:
     """Upload a file; the platform stores it as Parquet."""
-    with state_of(ctx).client() as client, _upload_progress(file) as report:
+    with state_of(ctx).client() as client, upload_progress(file, "Converting") as report:
         dataset = client.upload_dataset(file, name or file.stem, fmt.value if fmt else None,
                                         progress=report)
     _print_created(ctx, dataset, "Uploaded", json_output)

@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 
 from daas.cli.output import (
     JsonOption,
@@ -26,9 +16,9 @@ from daas.cli.output import (
     key_values,
     print_json,
     short_time,
-    stderr,
     stdout,
     table,
+    upload_progress,
 )
 from daas.cli.state import state_of
 from daas.client import ModelVersion, Variable
@@ -44,22 +34,6 @@ class ModelFormat(str, Enum):
 
 VersionOption = Annotated[int | None, typer.Option(
     "--version", "-v", min=1, show_default=False, help="Model version (default: latest).")]
-
-
-@contextmanager
-def _upload_progress(path: Path) -> Iterator[Callable[[int, int], None]]:
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-               TransferSpeedColumn(), TimeRemainingColumn())
-    console = stderr()
-    with Progress(*columns, console=console, transient=True,
-                  disable=not console.is_terminal) as progress:
-        task = progress.add_task(f"Uploading {path.name}", total=path.stat().st_size)
-
-        def report(done: int, total: int) -> None:
-            description = f"Checking {path.name}" if done >= total else f"Uploading {path.name}"
-            progress.update(task, completed=done, total=total, description=description)
-
-        yield report
 
 
 def _version_summary(version: ModelVersion) -> list[tuple[str, Any]]:
@@ -92,7 +66,7 @@ def upload(
     json_output: JsonOption = False,
 ) -> None:
     """Upload a model file as a new version of a model."""
-    with state_of(ctx).client() as client, _upload_progress(file) as report:
+    with state_of(ctx).client() as client, upload_progress(file, "Checking") as report:
         version = client.upload_model(file, name or file.stem, description,
                                       fmt.value if fmt else None, progress=report)
     if state_of(ctx).wants_json(json_output):

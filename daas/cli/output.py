@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -107,3 +117,21 @@ def key_values(rows: Iterable[tuple[str, Any]]) -> Table:
         if text:
             result.add_row(key, Text(text))
     return result
+
+
+@contextmanager
+def upload_progress(path: Path, finishing: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar for sending ``path``; once all bytes are sent it shows ``finishing``
+    (what the server does next, e.g. "Checking"). Yields the client's progress callback."""
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+               TransferSpeedColumn(), TimeRemainingColumn())
+    console = stderr()
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as progress:
+        task = progress.add_task(f"Uploading {path.name}", total=path.stat().st_size)
+
+        def report(done: int, total: int) -> None:
+            verb = finishing if done >= total else "Uploading"
+            progress.update(task, completed=done, total=total, description=f"{verb} {path.name}")
+
+        yield report
