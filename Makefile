@@ -4,9 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export RAY_USAGE_STATS_ENABLED := 0
 
-.PHONY: run test down status check-java
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
+	ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json ui/package-lock.json
 
-run: $(VENV)/.installed check-java
+.PHONY: run test down status check-java check-node check-chromium ui ui-api ui-test
+
+run: $(VENV)/.installed check-java ui
 	$(BIN)/daas up
 
 down: $(VENV)/.installed
@@ -15,11 +18,36 @@ down: $(VENV)/.installed
 status: $(VENV)/.installed
 	$(BIN)/daas status
 
-test: $(VENV)/.installed-test check-java
+test: $(VENV)/.installed-test check-java check-chromium ui ui-test
 	$(BIN)/python -m pytest -q -ra
 
 check-java:
 	@command -v java >/dev/null || { echo "pypmml needs Java 8+ (e.g. apt-get install openjdk-17-jre-headless)"; exit 1; }
+
+check-node:
+	@command -v npm >/dev/null || { echo "the web UI builds with Node.js 20+ and npm (e.g. apt-get install nodejs npm)"; exit 1; }
+
+check-chromium:
+	@command -v chromium >/dev/null || { echo "browser tests drive Debian's Chromium: apt-get install chromium"; exit 1; }
+
+# --- the web UI (ui/): built when its sources change, served by the platform at / ---
+ui: ui/dist/index.html
+
+ui/node_modules/.installed: ui/package-lock.json | check-node
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+ui/dist/index.html: $(UI_SOURCES) ui/node_modules/.installed
+	cd ui && npm run --silent build
+	touch $@
+
+ui-test: ui/node_modules/.installed
+	cd ui && npm test --silent
+
+# Regenerate the UI's API types after a route or schema changes (a test says when).
+ui-api: $(VENV)/.installed ui/node_modules/.installed
+	$(BIN)/python -m daas.platform.openapi_document > ui/openapi.json
+	cd ui && npm run --silent api-types
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     metrics_export_port: int = Field(
         8080, gt=0, lt=65536, description="Port of Ray's Prometheus metrics on a head `daas up` starts."
     )
+    ui_dir: Path | None = Field(
+        None, description="Built web UI to serve at / (default: ui/dist beside the package)."
+    )
     ha_proxy: bool = Field(
         True, description="Start the local Ray head with Serve's HAProxy ingress (faster)."
     )
@@ -86,6 +89,11 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @property
+    def resolved_ui_dir(self) -> Path:
+        """Where the built web UI lives."""
+        return self.ui_dir or Path(__file__).resolve().parents[1] / "ui" / "dist"
 
     @property
     def resolved_database_url(self) -> str:

@@ -21,6 +21,7 @@ from daas.platform.services.manager import ServiceManager
 from daas.platform.services.reconciler import Reconciler
 from daas.platform.services.tables import Service
 from daas.platform.storage import ArtifactStore
+from daas.platform.web_ui import WebUI
 from daas.platform.worker import ModelWorker
 from daas.settings import Settings
 
@@ -77,6 +78,7 @@ def create_app(settings: Settings, worker: ModelWorker, serve=None, build_servic
     install_error_handlers(app)
     for module in (health, models, tokens, services, inference, cluster, datasets, jobs):
         app.include_router(module.router)
+    app.mount("/", WebUI(settings.resolved_ui_dir), name="web-ui")
 
     def body_limit(path: str) -> int:
         path = path.rstrip("/")

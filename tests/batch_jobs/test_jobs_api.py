@@ -651,3 +651,17 @@ def test_a_predict_run_scores_a_dataset_through_the_batch_driver(live_platform) 
         assert run["rows_done"] == run["rows_total"] == 150 and run["progress"] == 1.0
         scored = http.get("/api/v1/datasets/live-iris-scored")
         assert scored.status_code == 200 and scored.json()["rows"] == 150
+
+
+def test_a_schedule_preview_lists_the_next_times_in_its_zone(api) -> None:
+    response = api.get("/api/v1/schedules/preview",
+                       params={"schedule": "0 8 * * sat", "timezone": "Asia/Shanghai", "count": 3})
+    assert response.status_code == 200, response.text
+    times = [datetime.fromisoformat(t).astimezone(ZoneInfo("Asia/Shanghai"))
+             for t in response.json()["next_runs"]]
+    assert len(times) == 3 and all((t.hour, t.isoweekday()) == (8, 6) for t in times)
+    assert [b - a for a, b in zip(times, times[1:])] == [timedelta(days=7)] * 2
+    bad = api.get("/api/v1/schedules/preview", params={"schedule": "61 * * * *"})
+    assert bad.status_code == 422 and "minute" in error_of(bad)["message"]
+    zone = api.get("/api/v1/schedules/preview", params={"schedule": "* * * * *", "timezone": "Mars/Olympus"})
+    assert zone.status_code == 422 and "Mars/Olympus" in error_of(zone)["message"]

@@ -152,6 +152,14 @@ class JobDetail(JobPublic):
     next_runs: list[datetime] = []
 
 
+class SchedulePreview(BaseModel):
+    """The next firing times of a cron schedule, in its time zone."""
+
+    schedule: str
+    timezone: str
+    next_runs: list[datetime]
+
+
 class RunPublic(BaseModel):
     """One run of a job."""
 

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from daas.platform.batch_jobs import cron
 from daas.platform.batch_jobs.job_schemas import (
     JobCreate,
     JobDetail,
@@ -14,6 +15,7 @@ from daas.platform.batch_jobs.job_schemas import (
     JobUpdate,
     RunLogs,
     RunPublic,
+    SchedulePreview,
 )
 from daas.platform.batch_jobs.jobs import JobService, jobs_of
 from daas.platform.deps import Editor, Viewer
@@ -33,6 +35,15 @@ Jobs = Annotated[JobService, Depends(get_jobs)]
 def create_job(form: JobCreate, principal: Editor, jobs: Jobs) -> JobDetail:
     """A predict, evaluate or script job, run on demand or on a cron schedule."""
     return jobs.create(form, principal.name)
+
+
+@router.get("/schedules/preview", response_model=SchedulePreview, summary="Next times of a cron schedule")
+def preview_schedule(_principal: Viewer, schedule: Annotated[str, Query(max_length=200)],
+                     timezone: Annotated[str, Query(max_length=64)] = "UTC",
+                     count: Annotated[int, Query(ge=1, le=20)] = 5) -> SchedulePreview:
+    """When a schedule would fire, for a form to show before the job is saved."""
+    upcoming = cron.next_runs(schedule, cron.zone(timezone), count)
+    return SchedulePreview(schedule=schedule, timezone=timezone, next_runs=upcoming)
 
 
 @router.get("/jobs", response_model=list[JobPublic], summary="List jobs")

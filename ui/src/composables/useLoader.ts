@@ -1,0 +1,35 @@
+/** Load data for a page, optionally refreshing it every few seconds while the page is open. */
+import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
+
+import { errorMessage } from '../api/errors'
+
+export function useLoader<T>(load: () => Promise<T>, options: { everyMs?: number } = {}) {
+  const data = ref<T | null>(null) as Ref<T | null>
+  const loading = ref(false)
+  const error = ref<string | null>(null)
+  let timer: ReturnType<typeof setInterval> | undefined
+
+  async function refresh(): Promise<void> {
+    loading.value = true
+    try {
+      data.value = await load()
+      error.value = null
+    } catch (caught) {
+      error.value = errorMessage(caught)
+    } finally {
+      loading.value = false
+    }
+  }
+
+  onMounted(() => {
+    void refresh()
+    if (options.everyMs) {
+      timer = setInterval(() => {
+        if (!document.hidden && !loading.value) void refresh()
+      }, options.everyMs)
+    }
+  })
+  onBeforeUnmount(() => clearInterval(timer))
+
+  return { data, loading, error, refresh }
+}
