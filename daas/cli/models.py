@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +10,8 @@ import typer
 
 from daas.cli.output import (
     JsonOption,
+    parse_data,
+    predictions_table,
     cell,
     human_size,
     key_values,
@@ -214,31 +215,6 @@ def schema(
             console.print(_variables_table(title, variables))
 
 
-def _parse_data(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise typer.BadParameter(f"not valid JSON: {exc}", param_hint="--data") from None
-
-
-def _predictions_table(predictions: list[dict[str, Any]]) -> Any:
-    task_fields = [key for key in ("label", "value", "cluster", "components", "probabilities")
-                   if any(key in prediction for prediction in predictions)]
-    output_names: list[str] = []
-    if not task_fields:
-        for prediction in predictions:
-            for key in prediction.get("outputs") or {}:
-                if key not in output_names:
-                    output_names.append(key)
-    columns = ["#", *(field.capitalize() for field in task_fields), *output_names]
-    rows = [
-        [str(index), *(prediction.get(field) for field in task_fields),
-         *((prediction.get("outputs") or {}).get(key) for key in output_names)]
-        for index, prediction in enumerate(predictions)
-    ]
-    return table(None, columns, rows)
-
-
 @app.command()
 def test(
     ctx: typer.Context,
@@ -257,7 +233,7 @@ def test(
     if (data is None) == (file is None):
         raise typer.BadParameter("give exactly one of --data or --file",
                                  param_hint="--data/--file")
-    payload: Any = file if file is not None else _parse_data(data or "")
+    payload: Any = file if file is not None else parse_data(data or "")
     with state_of(ctx).client() as client:
         if csv:
             typer.echo(client.test(name, payload, version=version, csv=True), nl=False)
@@ -269,7 +245,7 @@ def test(
     console = stdout()
     console.print(f"{result.get('model', name)} version {result.get('version')}"
                   f" ({result.get('task') or 'predictions'})", style="dim", markup=False)
-    console.print(_predictions_table(result["predictions"]))
+    console.print(predictions_table(result["predictions"]))
 
 
 @app.command()

@@ -135,3 +135,30 @@ def upload_progress(path: Path, finishing: str) -> Iterator[Callable[[int, int],
             progress.update(task, completed=done, total=total, description=f"{verb} {path.name}")
 
         yield report
+
+
+def parse_data(text: str) -> Any:
+    """The JSON given to ``--data``, or a usage error naming the option."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise typer.BadParameter(f"not valid JSON: {exc}", param_hint="--data") from None
+
+
+def predictions_table(predictions: list[dict[str, Any]]) -> Any:
+    """Prediction rows as a table: task-level fields, else the raw outputs."""
+    task_fields = [key for key in ("label", "value", "cluster", "components", "probabilities")
+                   if any(key in prediction for prediction in predictions)]
+    output_names: list[str] = []
+    if not task_fields:
+        for prediction in predictions:
+            for key in prediction.get("outputs") or {}:
+                if key not in output_names:
+                    output_names.append(key)
+    columns = ["#", *(field.capitalize() for field in task_fields), *output_names]
+    rows = [
+        [str(index), *(prediction.get(field) for field in task_fields),
+         *((prediction.get("outputs") or {}).get(key) for key in output_names)]
+        for index, prediction in enumerate(predictions)
+    ]
+    return table(None, columns, rows)

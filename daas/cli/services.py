@@ -14,9 +14,10 @@ from typing import Annotated, Any
 import typer
 from rich.text import Text
 
-from daas.cli.models import _parse_data, _predictions_table
 from daas.cli.output import (
     JsonOption,
+    parse_data,
+    predictions_table,
     cell,
     key_values,
     print_json,
@@ -698,7 +699,7 @@ def _print_result(ctx: typer.Context, json_output: bool, name: str, result: Any)
     console = stdout()
     console.print(f"{name}: {result.get('model', '')} version {result.get('version', '')}"
                   f" ({result.get('task') or 'predictions'})", style="dim", markup=False)
-    console.print(_predictions_table(result["predictions"]))
+    console.print(predictions_table(result["predictions"]))
 
 
 @app.command()
@@ -726,7 +727,7 @@ def predict(
                                  param_hint="--data/--file")
     if wait and not run_async:
         raise typer.BadParameter("--wait goes with --async", param_hint="--wait")
-    payload: Any = file if file is not None else _parse_data(data or "")
+    payload: Any = file if file is not None else parse_data(data or "")
     with state_of(ctx).client() as client:
         if not run_async:
             _print_result(ctx, json_output, name,

@@ -230,6 +230,16 @@ def test_cluster_reports_nodes_and_replicas(api, platform_app):
     assert cluster["platform_uptime_s"] >= 0
 
 
+def test_presets_are_the_settings_and_a_preset_fills_the_form(api, platform_app):
+    presets = api.get("/api/v1/presets").json()
+    assert presets == platform_app.settings.instance_presets and "small" in presets
+    created = api.post("/api/v1/services", json={"name": "preset-svc", "model": "iris", "preset": "small"})
+    assert created.status_code == 201, created.text
+    spec = api.get("/api/v1/services/preset-svc").json()["spec"]
+    assert spec["num_cpus"] == presets["small"]["num_cpus"], spec
+    assert api.get("/api/v1/presets", headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
 def test_viewer_cannot_deploy(api, platform_app):
     token = api.post("/api/v1/tokens", json={"name": "v", "role": "viewer"}).json()["token"]
     viewer = platform_app.client(token)

@@ -52,3 +52,9 @@ def cluster(_principal: Viewer, request: Request) -> dict[str, Any]:
         "dashboard_url": settings.dashboard_url,
         "prometheus_url": f"http://127.0.0.1:{settings.metrics_export_port}/metrics",
     }
+
+
+@router.get("/presets", summary="Named resource presets for the deploy form")
+def presets(_principal: Viewer, request: Request) -> dict[str, dict[str, Any]]:
+    """Each preset's replica resources (``num_cpus``, ``memory``...), as set in DAAS_INSTANCE_PRESETS."""
+    return request.app.state.settings.instance_presets
