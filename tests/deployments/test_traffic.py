@@ -77,3 +77,18 @@ def test_http_traffic_is_flushed_when_the_service_closes(tmp_path):
     rows = traffic_rows(adder.db)
     assert sum(r.requests for r in rows) == 4 and sum(r.errors for r in rows) == 1
     assert {(r.service_name, r.replica) for r in rows} == {("adder", "r1")}
+
+
+def test_requests_slower_than_the_last_bound_give_a_finite_percentile():
+    import json
+
+    from daas.platform.services.traffic import LATENCY_BOUNDS_MS, summarize
+
+    bucket = Bucket()
+    bucket.add(5.0, False)
+    for _ in range(3):
+        bucket.add(LATENCY_BOUNDS_MS[-1] * 10, False)
+    summary = summarize(bucket, 10.0)
+    assert summary["latency_ms_p99"] == LATENCY_BOUNDS_MS[-1]
+    assert summary["latency_ms_p50"] == LATENCY_BOUNDS_MS[-1]
+    json.dumps(summary, allow_nan=False)

@@ -71,7 +71,11 @@ class TrafficRecorder:
 
 
 def percentile(histogram: list[int], fraction: float) -> float | None:
-    """The latency (ms, a bucket's upper bound) below which ``fraction`` of requests fall."""
+    """The latency (ms, a bucket's upper bound) below which ``fraction`` of requests fall.
+
+    Requests slower than the last bound are reported as that bound: a lower limit, and
+    still a number JSON can carry (infinity cannot).
+    """
     total = sum(histogram)
     if total == 0:
         return None
@@ -80,8 +84,8 @@ def percentile(histogram: list[int], fraction: float) -> float | None:
     for index, count in enumerate(histogram):
         seen += count
         if seen >= rank and count:
-            return LATENCY_BOUNDS_MS[index] if index < len(LATENCY_BOUNDS_MS) else float("inf")
-    return float("inf")
+            return LATENCY_BOUNDS_MS[min(index, len(LATENCY_BOUNDS_MS) - 1)]
+    return LATENCY_BOUNDS_MS[-1]
 
 
 def summarize(bucket: Bucket, seconds: float) -> dict[str, float | int | None]:
