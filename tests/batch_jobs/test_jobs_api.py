@@ -93,7 +93,8 @@ def test_create_a_predict_job_and_read_it_back(api) -> None:
     assert [job["name"] for job in listed] == ["score"]
     assert api.get("/api/v1/jobs/score").json()["config"] == created["config"]
     assert api.get("/api/v1/jobs/nope").status_code == 404
-    assert api.post("/api/v1/jobs", json=predict_form()).status_code == 409
+    taken = api.post("/api/v1/jobs", json=predict_form())
+    assert taken.status_code == 409 and error_of(taken)["details"]["field"] == "name"
 
 
 def test_a_scheduled_job_shows_its_next_runs_in_its_time_zone(api) -> None:
@@ -133,8 +134,10 @@ def test_passthrough_and_label_columns_must_exist(api) -> None:
 
 
 def test_unknown_model_service_or_dataset_is_404(api) -> None:
-    assert api.post("/api/v1/jobs", json=predict_form(model="nope")).status_code == 404
-    assert api.post("/api/v1/jobs", json=predict_form(version=9)).status_code == 404
+    unknown_model = api.post("/api/v1/jobs", json=predict_form(model="nope"))
+    assert unknown_model.status_code == 404 and error_of(unknown_model)["details"]["field"] == "config.model"
+    unknown_version = api.post("/api/v1/jobs", json=predict_form(version=9))
+    assert unknown_version.status_code == 404 and error_of(unknown_version)["details"]["field"] == "config.version"
     response = api.post("/api/v1/jobs", json=predict_form(input_dataset="missing"))
     assert response.status_code == 404 and "missing" in error_of(response)["message"]
     form = predict_form()

@@ -31,7 +31,7 @@ def signed_in_page(browser, base_url: str, token: str, *, width: int = 1280, hei
     context.set_default_timeout(20_000)
     page = context.new_page()
     page.goto("/signin")
-    page.get_by_test_id("token").locator("input").fill(token)
+    page.locator('[data-testid="token"] input, input[data-testid="token"]').first.fill(token)
     page.get_by_test_id("signin-submit").click()
     page.wait_for_url(lambda url: "/signin" not in url)
     return page

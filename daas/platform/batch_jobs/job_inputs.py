@@ -83,8 +83,23 @@ def resolve_model(db: Database, registry: ModelRegistry, config: ModelJobConfig)
         if service is None or service.desired == "deleted":
             raise NotFound(f"no service named {config.service!r}", details={"field": "config.service"})
         name, version = service.model_name, service.model_version
-    found = registry.version(name, version)
+    try:
+        found = registry.version(name, version)
+    except NotFound as exc:
+        if config.service is not None:
+            raise
+        field = "config.version" if version is not None and registry_has(registry, name) else "config.model"
+        raise NotFound(str(exc), details={"field": field}) from None
     return ResolvedModel(found.name, found.version, found.format)
+
+
+def registry_has(registry: ModelRegistry, name: str) -> bool:
+    """Whether a model of that name exists (in any version)."""
+    try:
+        registry.version(name, None)
+    except NotFound:
+        return False
+    return True
 
 
 def dataset(db: Database, name: str, field: str) -> Dataset:

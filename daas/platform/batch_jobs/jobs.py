@@ -94,7 +94,7 @@ class JobService:
         row.next_run = self._next_run(row)
         with self.db.write() as session:
             if session.exec(select(Job.id).where(Job.name == form.name)).first() is not None:
-                raise Conflict(f"a job named {form.name!r} exists already")
+                raise Conflict(f"a job named {form.name!r} exists already", details={"field": "name"})
             session.add(row)
         return self.get(form.name)
 

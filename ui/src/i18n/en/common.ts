@@ -1,6 +1,6 @@
 export default {
   app: { name: 'DaaS-Deployer' },
-  nav: { models: 'Models', services: 'Services', datasets: 'Datasets', jobs: 'Jobs', cluster: 'Cluster' },
+  nav: { label: 'Sections', models: 'Models', services: 'Services', datasets: 'Datasets', jobs: 'Jobs', cluster: 'Cluster' },
   signIn: {
     title: 'Sign in',
     token: 'Access token',
@@ -18,6 +18,7 @@ export default {
   },
   state: {
     deploying: 'deploying', running: 'running', failed: 'failed', paused: 'paused', deleting: 'deleting',
+    pausing: 'pausing', stopping: 'stopping',
     pending: 'pending', succeeded: 'succeeded', stopped: 'stopped', unhealthy: 'unhealthy',
   },
   common: {

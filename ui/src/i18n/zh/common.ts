@@ -1,6 +1,6 @@
 export default {
   app: { name: 'DaaS-Deployer' },
-  nav: { models: '模型', services: '服务', datasets: '数据集', jobs: '作业', cluster: '集群' },
+  nav: { label: '导航', models: '模型', services: '服务', datasets: '数据集', jobs: '作业', cluster: '集群' },
   signIn: {
     title: '登录',
     token: '访问令牌',
@@ -18,6 +18,7 @@ export default {
   },
   state: {
     deploying: '部署中', running: '运行中', failed: '失败', paused: '已暂停', deleting: '删除中',
+    pausing: '暂停中', stopping: '停止中',
     pending: '等待中', succeeded: '成功', stopped: '已停止', unhealthy: '不健康',
   },
   common: {
