@@ -26,5 +26,6 @@ export default {
     updated: 'Updated', size: 'Size', rows: 'Rows', status: 'Status', actions: 'Actions',
     version: 'Version', empty: 'Nothing here yet', loading: 'Loading…', yes: 'Yes', no: 'No',
     confirmDelete: 'Delete {name}? This cannot be undone.',
+    chosenFile: 'Chosen: {name} ({size})',
   },
 }

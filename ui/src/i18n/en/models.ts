@@ -18,7 +18,7 @@ export default {
     button: 'Upload model', title: 'Upload a model', file: 'Model file',
     drop: 'Drop a .pmml or .onnx file here, or click to choose one',
     hint: 'PMML (.pmml, .xml) or ONNX (.onnx). Uploading to an existing name adds a new version.',
-    chosen: 'Chosen: {name} ({size})', name: 'Name',
+    name: 'Name',
     nameHelp: 'Letters, digits, ".", "_" and "-"; up to 64 characters.',
     description: 'Description', submit: 'Upload', sending: 'Sending the file…', checking: 'Checking the model…',
     success: 'Uploaded {name}, version {version}', fileRequired: 'Choose a model file first.',

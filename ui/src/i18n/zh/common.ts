@@ -26,5 +26,6 @@ export default {
     updated: '更新时间', size: '大小', rows: '行数', status: '状态', actions: '操作',
     version: '版本', empty: '暂无内容', loading: '加载中…', yes: '是', no: '否',
     confirmDelete: '删除 {name}？此操作无法撤销。',
+    chosenFile: '已选择：{name}（{size}）',
   },
 }

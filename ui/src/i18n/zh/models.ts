@@ -18,7 +18,7 @@ export default {
     button: '上传模型', title: '上传模型', file: '模型文件',
     drop: '将 .pmml 或 .onnx 文件拖到此处，或点击选择文件',
     hint: '支持 PMML（.pmml、.xml）和 ONNX（.onnx）。上传到已有名称会生成一个新版本。',
-    chosen: '已选择：{name}（{size}）', name: '名称',
+    name: '名称',
     nameHelp: '可使用字母、数字、“.”、“_”和“-”，最长 64 个字符。',
     description: '描述', submit: '上传', sending: '正在发送文件…', checking: '正在校验模型…',
     success: '已上传 {name} 的第 {version} 版', fileRequired: '请先选择模型文件。',

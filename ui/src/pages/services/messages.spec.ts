@@ -8,8 +8,9 @@ function keys(messages: object, prefix = ''): string[] {
     typeof value === 'object' ? keys(value, `${prefix}${key}.`) : [`${prefix}${key}`])
 }
 
+/** The names used, once each (plural forms repeat them, and Chinese has one form). */
 function placeholders(text: string): string[] {
-  return [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()
+  return [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]))].sort()
 }
 
 describe('services messages', () => {
