@@ -1,6 +1,6 @@
 """Batch scoring benchmark: a DaaS predict run against a single-process script, one run.
 
-    .venv/bin/python bench/batch.py [--rows 1000000 5000000] [--formats onnx pmml]
+    .venv/bin/python bench/batch.py [--rows 1000000 5000000] [--formats onnx pmml] [--scorer]
 
 The model is the online benchmark's 50-tree random forest on 4 float features, as ONNX
 (ZipMap off) and as PMML. The input is ``rows`` random rows (an ``id`` and the 4 features)
@@ -14,6 +14,10 @@ stored as a dataset: Parquet part files of 500k rows in row groups of 100k.
     run submitted as a Ray job (``python -m daas.batch.driver --run-id N``) through the job
     submission API, timed until the run has succeeded and its output dataset is registered.
     One scoring actor per CPU, 1 CPU each, sub-batches of 4096 rows, 100k-row chunks.
+
+``--scorer`` times only what a scoring actor does with each 100k-row chunk
+(``daas.batch.scorer.score_table``, sub-batches of 4096 rows), in this process and without
+Ray: rows/s, and CPU per row of this process and of its children (pypmml's JVM).
 
 Peak memory is the largest sum of resident memory over the run's processes, sampled every
 0.2 s: (a) the script and its children (pypmml's JVM); (b) the job's driver, its scoring
@@ -48,6 +52,7 @@ from bench.online_models import CLASSES, FEATURES, export_models  # noqa: E402
 PART_ROWS = 500_000
 ROW_GROUP_ROWS = 100_000
 READ_ROWS = 100_000
+BATCH_ROWS = 4096
 _STARTED = time.monotonic()
 # Substrings of the command lines of a DaaS run's processes (Ray sets actor titles).
 _RUN_PROCESS_MARKS = ("daas.batch.driver", "ChunkScorer", "MapBatches", "_probe")
@@ -361,7 +366,7 @@ def run_daas(world: DaasWorld, cluster: LocalCluster, fmt: str, dataset: str,
     job = f"bench-{fmt}-{dataset}"
     output = f"{job}-scored"
     config = {"model": f"bench-{fmt}", "version": None, "input_dataset": dataset,
-              "output_dataset": output, "passthrough": ["id"], "batch_size": 4096,
+              "output_dataset": output, "passthrough": ["id"], "batch_size": BATCH_ROWS,
               "concurrency": cpus, "num_cpus": 1}
     run_id = world.run(job, config)
     client = cluster.client()
@@ -390,6 +395,64 @@ def run_daas(world: DaasWorld, cluster: LocalCluster, fmt: str, dataset: str,
     return {"rows": run.rows_done, "seconds": seconds, "rows_per_s": run.rows_done / seconds,
             "driver_seconds": scoring, "peak_mb": memory.peak_mb,
             "peak_process_mb": memory.peak_process_mb, "at_peak": memory.at_peak}
+
+
+# -- (c) the scorer alone -----------------------------------------------------------------
+
+def _cpu_seconds(pids: set[int]) -> float:
+    """User + system CPU seconds of ``pids`` (processes gone meanwhile count 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def run_scorer(fmt: str, model_path: Path, data: Path, repeats: int = 3) -> dict[str, Any]:
+    """Best of ``repeats`` passes of ``score_table`` over every chunk of ``data``."""
+    from daas.batch.scorer import probe, score_table
+    from daas.runtimes import load_runtime
+
+    runtime = load_runtime(fmt, model_path.read_bytes())
+    chunks = [pa.Table.from_batches([batch]) for path in sorted(data.glob("part-*.parquet"))
+              for batch in pq.ParquetFile(path).iter_batches(batch_size=READ_ROWS)]
+    layout = probe(runtime, chunks[0])
+    for _ in range(3):  # warm-up (the JVM's JIT)
+        score_table(runtime, layout, chunks[0], ["id"], BATCH_ROWS)
+
+    def children() -> set[int]:
+        return {pid for pid, (parent, _cmd) in _processes().items() if parent == os.getpid()}
+
+    runs = []
+    for _ in range(repeats):
+        wall, cpu, child_cpu = time.perf_counter(), time.process_time(), _cpu_seconds(children())
+        start = 0
+        for chunk in chunks:
+            score_table(runtime, layout, chunk, ["id"], BATCH_ROWS, start)
+            start += chunk.num_rows
+        runs.append((time.perf_counter() - wall, time.process_time() - cpu,
+                     _cpu_seconds(children()) - child_cpu))
+    seconds, cpu, child_cpu = min(runs)
+    return {"rows": start, "rows_per_s": start / seconds, "cpu_us_per_row": cpu / start * 1e6,
+            "children_cpu_us_per_row": child_cpu / start * 1e6}
+
+
+def scorer_report(formats: list[str], sizes: list[int], paths: dict[str, Path],
+                  work_dir: Path) -> list[dict[str, Any]]:
+    """Run and print ``run_scorer`` for every format and size."""
+    results = []
+    for fmt in formats:
+        for rows in sizes:
+            result = run_scorer(fmt, paths[fmt], work_dir / f"data-{rows}")
+            results.append({"format": fmt, **result})
+            print(f"{fmt:5} {rows:>9,} rows: {result['rows_per_s']:>9,.0f} rows/s; CPU per row "
+                  f"{result['cpu_us_per_row']:.2f} us here + "
+                  f"{result['children_cpu_us_per_row']:.2f} us in children", flush=True)
+    return results
 
 
 # -- report -------------------------------------------------------------------------------
@@ -426,6 +489,8 @@ def main() -> None:
                         default=Path(tempfile.gettempdir()) / "daas-bench-batch",
                         help="where models and generated data are kept between runs")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--scorer", action="store_true",
+                        help="only time the chunk scoring function, without Ray")
     args = parser.parse_args()
 
     models = export_models(args.work_dir / "models")
@@ -433,6 +498,11 @@ def main() -> None:
     for rows in args.rows:
         log(f"writing {rows:,} rows")
         write_dataset(args.work_dir / f"data-{rows}", rows)
+    if args.scorer:
+        results = scorer_report(args.formats, args.rows, paths, args.work_dir)
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
+        return
     results = []
     with tempfile.TemporaryDirectory(prefix="daas-bench-home-") as home:
         world = DaasWorld(Path(home))

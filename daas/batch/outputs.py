@@ -1,4 +1,4 @@
-"""Prediction rows -> an Arrow table whose columns are the same for every chunk of a run.
+"""Predictions -> an Arrow table whose columns are the same for every chunk of a run.
 
 Columns and their order follow ``daas.codecs.responses.flatten_predictions`` (the CSV
 download's rules). The set of columns and their types is fixed once per run, by scoring
@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from pydantic import BaseModel
 
 from daas.codecs.responses import ColumnGroup, flatten_predictions, nested_to_json
 from daas.errors import InternalError
 from daas.runtimes.base import ModelSchema
+from daas.runtimes.columns import Columns, plain_values, repeated, rows_from_columns
 
 ARROW_TYPES: dict[str, pa.DataType] = {
     "double": pa.float64(), "int64": pa.int64(), "bool": pa.bool_(), "string": pa.string(),
@@ -55,9 +57,10 @@ def probe_layout(rows: list[dict[str, Any]], schema: ModelSchema) -> list[Output
     return layout
 
 
-def outputs_table(rows: list[dict[str, Any]], layout: list[OutputColumn]) -> pa.Table:
-    """Prediction rows as a table with exactly the layout's columns."""
-    arrays = [_array(_values(rows, column.path), column) for column in layout]
+def outputs_table(columns: Columns, size: int, layout: list[OutputColumn]) -> pa.Table:
+    """``size`` rows of prediction columns (``ModelRuntime.predict_columns``) as a table with
+    exactly the layout's columns."""
+    arrays = [_arrow_array(_column(columns, column.path, size), column) for column in layout]
     return pa.Table.from_arrays(arrays, schema=outputs_schema(layout))
 
 
@@ -66,14 +69,22 @@ def outputs_schema(layout: list[OutputColumn]) -> pa.Schema:
     return pa.schema([pa.field(column.name, ARROW_TYPES[column.type]) for column in layout])
 
 
-def _values(rows: list[dict[str, Any]], path: list[str | int]) -> list[Any]:
-    key = path[0]
+def _column(columns: Columns, path: list[str | int], size: int) -> Any:
+    """The column at a flat column's path: ``(key,)``, ``(key, sub)`` or ``(key, position)``."""
+    value = columns.get(path[0])
+    if value is None:
+        return repeated(None, size)
     if len(path) == 1:
-        return [row.get(key) for row in rows]
+        if isinstance(value, dict):
+            return [row[path[0]] for row in rows_from_columns({path[0]: value}, size)]
+        return value
     sub = path[1]
-    if isinstance(sub, int):
-        return [_item(row.get(key), sub) for row in rows]
-    return [_entry(row.get(key), sub) for row in rows]
+    if isinstance(value, dict):
+        return value[sub] if isinstance(sub, str) and sub in value else repeated(None, size)
+    if isinstance(sub, int) and isinstance(value, np.ndarray) and value.ndim >= 2:
+        return value[:, sub] if sub < value.shape[1] else repeated(None, size)
+    pick = _item if isinstance(sub, int) else _entry
+    return [pick(row_value, sub) for row_value in plain_values(value)]
 
 
 def _entry(container: Any, key: str) -> Any:
@@ -103,6 +114,17 @@ def _infer_type(values: list[Any]) -> str:
     return "string"
 
 
+def _arrow_array(values: Any, column: OutputColumn) -> pa.Array:
+    """A column's values as an array of the column's type: numpy arrays without a pass per
+    row where Arrow reads them directly, everything else value by value."""
+    if isinstance(values, np.ndarray):
+        fast = _numpy_array(values, column.type)
+        if fast is not None:
+            return fast
+        values = plain_values(values)
+    return _array(values, column)
+
+
 def _array(values: list[Any], column: OutputColumn) -> pa.Array:
     target = ARROW_TYPES[column.type]
     fast = _typed_array(values, column.type)
@@ -121,11 +143,37 @@ def _array(values: list[Any], column: OutputColumn) -> pa.Array:
     return pa.array(plain, type=target)
 
 
+def _numpy_array(values: np.ndarray, kind: str) -> pa.Array | None:
+    """A 1-D numeric or text array as an array of ``kind`` (non-finite numbers as nulls);
+    None when it needs the value-by-value rules."""
+    if values.ndim != 1 or values.dtype.kind not in "biufOU":
+        return None
+    if values.dtype.kind == "f":
+        finite = np.isfinite(values)
+        return _cast(pa.array(values, mask=None if finite.all() else ~finite), kind)
+    array = _inferred(values)
+    if values.dtype.kind == "O" and array is not None \
+            and not (pa.types.is_string(array.type) or pa.types.is_null(array.type)):
+        return None  # Python objects other than text: as their JSON-ready values
+    return _cast(array, kind)
+
+
 def _typed_array(values: list[Any], kind: str) -> pa.Array | None:
     """The values as an array of ``kind`` when Arrow's own inference fits; else None."""
+    return _cast(_inferred(values), kind)
+
+
+def _inferred(values: Any) -> pa.Array | None:
+    """The values as Arrow infers them; None when it cannot."""
     try:
-        array = pa.array(values)
+        return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _cast(array: pa.Array | None, kind: str) -> pa.Array | None:
+    """``array`` as ``kind`` when it holds that type, nulls only, or numbers that fit."""
+    if array is None:
         return None
     found = array.type
     target = ARROW_TYPES[kind]

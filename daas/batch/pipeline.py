@@ -12,14 +12,11 @@ from collections.abc import Iterator
 import ray
 
 from daas.batch.chunks import folder_path, read_chunk
-from daas.batch.outputs import OutputColumn, probe_layout
+from daas.batch.outputs import OutputColumn
 from daas.batch.plan import RunPlan
-from daas.batch.scorer import ChunkResult, ChunkScorer, load_model, locate_input_error
-from daas.codecs import coerce_frame
-from daas.errors import InvalidInput, capture, unwrap
+from daas.batch.scorer import ChunkResult, ChunkScorer, load_model, probe
+from daas.errors import capture, unwrap
 from daas.platform.storage import ArtifactStore
-
-PROBE_ROWS = 64
 
 
 def quiet_ray_data() -> None:
@@ -38,21 +35,16 @@ def output_layout(plan: RunPlan, storage_uri: str) -> list[OutputColumn]:
 
 
 def _probe(plan_data: dict, storage_uri: str) -> dict:
-    def probe() -> list[dict]:
+    def layout() -> list[dict]:
         plan = RunPlan.model_validate(plan_data)
         store = ArtifactStore(storage_uri)
         runtime = load_model(store, plan.model)
         first = plan.chunk_list()[0]
         table = read_chunk(store.fs, folder_path(store.root, plan.input_key), first,
-                           plan.read_columns()).slice(0, PROBE_ROWS)
-        inputs = [v.name for v in runtime.schema.inputs if v.name in table.column_names]
-        try:
-            rows = runtime.predict(coerce_frame(table.select(inputs).to_pandas(), runtime.schema))
-        except InvalidInput as error:
-            raise locate_input_error(error, 0, table.num_rows) from None
-        return [column.model_dump() for column in probe_layout(rows, runtime.schema)]
+                           plan.read_columns())
+        return [column.model_dump() for column in probe(runtime, table)]
 
-    return capture(probe)
+    return capture(layout)
 
 
 def score_chunks(plan: RunPlan, storage_uri: str, chunk_ids: list[int]) -> Iterator[ChunkResult]:

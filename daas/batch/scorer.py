@@ -1,7 +1,7 @@
 """Score chunks of a run: read, check against the model schema, predict in sub-batches, write.
 
 ``ChunkScorer`` is the callable class Ray Data runs in each actor (the model is loaded once
-per actor); ``score_table`` is the pure part, usable without Ray.
+per actor); ``probe`` and ``score_table`` are the pure parts, usable without Ray.
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import traceback
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from daas.batch.chunks import Chunk, folder_path, read_chunk
-from daas.batch.outputs import OutputColumn, outputs_table
+from daas.batch.outputs import OutputColumn, outputs_table, probe_layout
 from daas.batch.plan import ModelRef, RunPlan
 from daas.batch.run_files import RunFiles
 from daas.codecs import coerce_frame
@@ -24,6 +25,8 @@ from daas.runtimes.base import ModelRuntime
 
 #: What happened to a chunk.
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
+#: Rows whose predictions fix a run's output columns.
+PROBE_ROWS = 64
 
 
 @dataclass(frozen=True)
@@ -45,28 +48,48 @@ def load_model(store: ArtifactStore, model: ModelRef) -> ModelRuntime:
     return load_runtime(model.format, data)
 
 
+def probe(runtime: ModelRuntime, table: pa.Table) -> list[OutputColumn]:
+    """A run's output columns, from the predictions of the table's first ``PROBE_ROWS`` rows."""
+    first = table.slice(0, PROBE_ROWS)
+    try:
+        rows = runtime.predict(input_frame(runtime, first))
+    except InvalidInput as error:
+        raise locate_input_error(error, 0, first.num_rows) from None
+    return probe_layout(rows, runtime.schema)
+
+
 def score_table(runtime: ModelRuntime, layout: list[OutputColumn], table: pa.Table,
                 passthrough: list[str], batch_size: int, first_row: int = 0) -> pa.Table:
     """Passthrough columns + flattened predictions of every row of ``table``, in order.
 
-    One ``runtime.predict`` call per ``batch_size`` rows. Input errors name the row's
+    The inputs are checked and coerced for the whole table at once, then scored with one
+    ``runtime.predict_columns`` call per ``batch_size`` rows. Input errors name the row's
     position in the whole input (``first_row`` is the position of the table's first row).
     """
-    schema = runtime.schema
-    inputs = [v.name for v in schema.inputs if v.name in table.column_names]
+    try:
+        frame = input_frame(runtime, table)
+    except InvalidInput as error:
+        raise locate_input_error(error, first_row, table.num_rows) from None
     pieces = []
     for offset in range(0, table.num_rows, batch_size):
-        frame = table.slice(offset, batch_size).select(inputs).to_pandas()
+        batch = frame.iloc[offset:offset + batch_size].reset_index(drop=True)
         try:
-            rows = runtime.predict(coerce_frame(frame, schema))
+            columns = runtime.predict_columns(batch)
         except InvalidInput as error:
-            raise locate_input_error(error, first_row + offset, len(frame)) from None
-        pieces.append(outputs_table(rows, layout))
+            raise locate_input_error(error, first_row + offset, len(batch)) from None
+        pieces.append(outputs_table(columns, len(batch), layout))
     outputs = pa.concat_tables(pieces)
     result = table.select(passthrough)
     for name, column in zip(outputs.column_names, outputs.columns):
         result = result.append_column(outputs.schema.field(name), column)
     return result
+
+
+def input_frame(runtime: ModelRuntime, table: pa.Table) -> pd.DataFrame:
+    """The model's input columns of ``table``, coerced to its schema (``InvalidInput`` names
+    the field and the row within ``table``)."""
+    inputs = [v.name for v in runtime.schema.inputs if v.name in table.column_names]
+    return coerce_frame(table.select(inputs).to_pandas(), runtime.schema)
 
 
 def locate_input_error(error: InvalidInput, first: int, size: int) -> InvalidInput:

@@ -25,8 +25,7 @@ or with plain ``python`` on a machine that can join the cluster (RAY_ADDRESS) or
 import pyarrow as pa
 import ray
 
-from daas.batch.outputs import outputs_table, probe_layout
-from daas.codecs import coerce_frame
+from daas.batch.scorer import probe, score_table
 from daas.platform.storage import ArtifactStore
 from daas.runtimes import load_runtime
 
@@ -46,19 +45,12 @@ class Scorer:
 
     def __init__(self):
         self.runtime = load_runtime(MODEL_FORMAT, ArtifactStore(STORAGE_URI).get(MODEL_KEY))
-        self.schema = self.runtime.schema
         self.layout = None
 
     def __call__(self, batch: pa.Table) -> pa.Table:
-        inputs = [v.name for v in self.schema.inputs if v.name in batch.column_names]
-        rows = self.runtime.predict(coerce_frame(batch.select(inputs).to_pandas(), self.schema))
-        if self.layout is None:
-            self.layout = probe_layout(rows, self.schema)
-        outputs = outputs_table(rows, self.layout)
-        result = batch.select(PASSTHROUGH)
-        for field, column in zip(outputs.schema, outputs.columns):
-            result = result.append_column(field, column)
-        return result
+        if self.layout is None:  # the output columns, from this actor's first rows
+            self.layout = probe(self.runtime, batch)
+        return score_table(self.runtime, self.layout, batch, PASSTHROUGH, BATCH_SIZE)
 
 
 def main():

@@ -2,7 +2,8 @@
 
 Runtimes know models, not HTTP and not Ray. Input arrives as a pandas DataFrame whose
 columns are the schema's input names, already coerced by ``daas.codecs``; output is one
-JSON-ready dict per input row.
+JSON-ready dict per input row (``predict``), or the same fields as columns
+(``predict_columns``, see ``daas.runtimes.columns``) for callers that want arrays.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from typing import Any, ClassVar, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field
+
+from daas.runtimes.columns import Columns, columns_from_rows
 
 Task = Literal["classification", "regression", "clustering", "dimensionality_reduction", "tensor"]
 ModelFormat = Literal["pmml", "onnx"]
@@ -90,6 +93,13 @@ class ModelRuntime(ABC):
         regression ``value``; clustering ``cluster`` (+ ``distance``/``affinity``);
         dimensionality reduction ``components``.
         """
+
+    def predict_columns(self, frame: pd.DataFrame) -> Columns:
+        """Score a batch of rows; ``predict``'s fields as columns (``daas.runtimes.columns``).
+
+        This default builds the rows first; runtimes override it to skip them.
+        """
+        return columns_from_rows(self.predict(frame))
 
     def predict_tensors(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Run on named tensors (nested lists or arrays); returns named output arrays.

@@ -18,7 +18,9 @@ from onnxruntime.capi import onnxruntime_pybind11_state as ort_state
 from daas.errors import InvalidInput, InvalidModel
 from daas.runtimes import onnx_schema
 from daas.runtimes.base import ModelRuntime, ModelSchema, Variable
-from daas.runtimes.jsonready import as_cluster_id, as_float, json_ready
+from daas.runtimes.columns import Columns, repeated
+from daas.runtimes.jsonready import json_ready
+from daas.runtimes.onnx_tasks import task_columns, task_row
 from daas.runtimes.onnx_validation import parse_onnx
 
 #: Every error class onnxruntime's native layer raises (all derive from plain Exception).
@@ -77,15 +79,18 @@ class OnnxRuntime(ModelRuntime):
         size = len(frame)
         if size == 0:
             return []
-        feeds = {name: self._column_tensor(frame, variable)
-                 for name, variable in self._inputs.items()}
-        if self._needs_single_rows(size):
-            per_row = [self._run({name: tensor[i:i + 1] for name, tensor in feeds.items()})
-                       for i in range(size)]
-            results = {name: _concat([r[name] for r in per_row]) for name in per_row[0]}
-        else:
-            results = self._run(feeds)
+        results = self._results(frame, size)
         return [self._row(results, i, size) for i in range(size)]
+
+    def predict_columns(self, frame: pd.DataFrame) -> Columns:
+        """Score rows into columns: the output arrays as the session returns them, and the
+        task-level fields computed on whole arrays."""
+        size = len(frame)
+        if size == 0:
+            return {}
+        outputs = {name: _per_row(value, size)
+                   for name, value in self._results(frame, size).items()}
+        return {"outputs": outputs, **task_columns(self._layout, self._classes, outputs, size)}
 
     def predict_tensors(self, inputs: dict[str, Any]) -> dict[str, Any]:
         """Run whole named tensors (cast to each input's type, rank and fixed dims checked)."""
@@ -111,6 +116,15 @@ class OnnxRuntime(ModelRuntime):
         except (*_ORT_ERRORS, ValueError, TypeError, RuntimeError) as error:
             raise InvalidInput(f"the model rejected the input: {_first_line(error)}") from None
         return dict(zip(names, values))
+
+    def _results(self, frame: pd.DataFrame, size: int) -> dict[str, Any]:
+        feeds = {name: self._column_tensor(frame, variable)
+                 for name, variable in self._inputs.items()}
+        if not self._needs_single_rows(size):
+            return self._run(feeds)
+        per_row = [self._run({name: tensor[i:i + 1] for name, tensor in feeds.items()})
+                   for i in range(size)]
+        return {name: _concat([r[name] for r in per_row]) for name in per_row[0]}
 
     def _needs_single_rows(self, size: int) -> bool:
         batch_dims = {v.shape[0] for v in self._inputs.values() if v.shape}
@@ -144,30 +158,7 @@ class OnnxRuntime(ModelRuntime):
     def _row(self, results: dict[str, Any], index: int, size: int) -> dict[str, Any]:
         outputs = {name: json_ready(_row_value(value, index, size))
                    for name, value in results.items()}
-        row: dict[str, Any] = {"outputs": outputs}
-        layout = self._layout
-        if layout.task == "classification" and layout.label:
-            row["label"] = _scalar(outputs[layout.label])
-            row["probabilities"] = self._probabilities(outputs.get(layout.probabilities))
-        elif layout.task == "regression" and layout.value:
-            row["value"] = as_float(_scalar(outputs[layout.value]))
-        elif layout.task == "clustering" and layout.label:
-            row["cluster"] = as_cluster_id(_scalar(outputs[layout.label]))
-            scores = outputs.get(layout.scores) or []
-            numbers = [s for s in (as_float(x) for x in scores) if s is not None]
-            row["distance"] = min(numbers) if numbers else None
-        elif layout.task == "dimensionality_reduction" and layout.value:
-            row["components"] = [as_float(x) for x in np.ravel(outputs[layout.value])]
-        return row
-
-    def _probabilities(self, value: Any) -> dict[str, float | None]:
-        if isinstance(value, dict):
-            return {str(k): as_float(p) for k, p in value.items()}
-        if isinstance(value, list):
-            names = self._classes if self._classes and len(self._classes) == len(value) \
-                else [str(i) for i in range(len(value))]
-            return {name: as_float(p) for name, p in zip(names, value)}
-        return {}
+        return {"outputs": outputs, **task_row(self._layout, self._classes, outputs)}
 
 
 def _numpy_type(variable: Variable) -> Any:
@@ -227,18 +218,19 @@ def _shape_text(shape: list[int | None]) -> str:
     return "[" + ", ".join("N" if d is None else str(d) for d in shape) + "]"
 
 
-def _row_value(value: Any, index: int, size: int) -> Any:
+def _is_per_row(value: Any, size: int) -> bool:
     if isinstance(value, np.ndarray):
-        return value[index] if value.ndim >= 1 and value.shape[0] == size else value
-    if isinstance(value, list) and len(value) == size:
-        return value[index]
-    return value
+        return value.ndim >= 1 and value.shape[0] == size
+    return isinstance(value, list) and len(value) == size
 
 
-def _scalar(value: Any) -> Any:
-    while isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    return value
+def _row_value(value: Any, index: int, size: int) -> Any:
+    return value[index] if _is_per_row(value, size) else value
+
+
+def _per_row(value: Any, size: int) -> Any:
+    """An output as a column: per-row arrays and lists as they are, anything else repeated."""
+    return value if _is_per_row(value, size) else repeated(value, size)
 
 
 def _concat(parts: list[Any]) -> Any:
