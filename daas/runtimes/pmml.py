@@ -20,7 +20,7 @@ from daas.errors import InvalidInput, InvalidModel, Unavailable
 from daas.runtimes.base import ModelRuntime, ModelSchema
 from daas.runtimes.columns import Columns
 from daas.runtimes.pmml_document import parse_pmml, pmml_text
-from daas.runtimes.pmml_gateway import disable_nagle
+from daas.runtimes.pmml_gateway import disable_nagle, quiet_root_logging
 from daas.runtimes.pmml_inputs import evaluator_request
 from daas.runtimes.pmml_schema import PmmlDescription, add_evaluator_outputs, describe_pmml
 from daas.runtimes.pmml_tasks import PmmlFields, parse_result, result_columns
@@ -65,6 +65,7 @@ class PmmlRuntime(ModelRuntime):
         if description.schema.classes is None and classes:
             description.schema.classes = [str(c) for c in classes]
         disable_nagle()
+        quiet_root_logging()
         return cls(model, description)
 
     @property

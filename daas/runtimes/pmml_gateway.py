@@ -10,6 +10,8 @@ is set through Java reflection, best effort.
 
 from __future__ import annotations
 
+import logging
+
 from py4j.protocol import Py4JError
 from pypmml.base import PMMLContext
 
@@ -31,3 +33,18 @@ def disable_nagle() -> int:
     except Py4JError:
         return 0
     return len(connections)
+
+
+class _Py4jRootRecords(logging.Filter):
+    """Drops the records py4j logs on the root logger (instead of its own) when the JVM is
+    already gone, e.g. while a batch actor's process exits after Ray ended its JVM child."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "py4j" not in record.pathname
+
+
+def quiet_root_logging() -> None:
+    """Keep py4j's tracebacks at process exit out of users' job logs (once per process)."""
+    root = logging.getLogger()
+    if not any(isinstance(existing, _Py4jRootRecords) for existing in root.filters):
+        root.addFilter(_Py4jRootRecords())

@@ -105,6 +105,9 @@ def test_pause_answers_503_then_resume_redeploys_same_url(api, platform_app):
     reconcile(platform_app)
     assert api.get("/api/v1/services/iris-svc").json()["state"] == "running"
     assert platform_app.serve.deploys.count("svc-iris-svc") == 2
+    # Running in Serve, but the call reached the platform: the ingress has no route yet.
+    early = api.post("/api/v1/svc/iris-svc/predict", json={"data": {}})
+    assert early.status_code == 503 and "starting to take traffic" in early.json()["error"]["message"]
     assert {"paused", "resumed"} <= set(kinds(api))
 
 

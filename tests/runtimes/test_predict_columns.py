@@ -144,3 +144,19 @@ def test_the_default_builds_columns_from_rows():
                        "probabilities": {"big": [None, 0.9]}}
     assert columns == columns_from_rows(runtime.predict(frame))
     assert rows_from_columns(columns, 2)[1] == runtime.predict(frame)[1]
+
+
+def test_py4j_records_on_the_root_logger_are_dropped_once_pmml_loads(caplog) -> None:
+    import logging
+
+    from daas.runtimes.pmml_gateway import quiet_root_logging
+
+    quiet_root_logging()
+    quiet_root_logging()
+    root = logging.getLogger()
+    assert sum(type(f).__name__ == "_Py4jRootRecords" for f in root.filters) == 1
+    py4j_record = root.makeRecord("root", logging.ERROR, "/x/py4j/java_gateway.py", 1060,
+                                  "Exception while sending command.", (), None)
+    ours = root.makeRecord("root", logging.ERROR, "/x/daas/batch/scorer.py", 1, "real problem", (), None)
+    assert not root.filter(py4j_record)
+    assert root.filter(ours)

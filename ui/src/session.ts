@@ -4,6 +4,8 @@ import { reactive } from 'vue'
 import type { Role } from './api/types'
 
 const STORAGE_KEY = 'daas.session'
+/** Why the last session ended, kept for this tab so a reload still explains it. */
+const ENDED_KEY = 'daas.session-ended'
 const RANK: Record<Role, number> = { viewer: 0, editor: 1, admin: 2 }
 
 interface Session {
@@ -21,7 +23,8 @@ function restore(): Session {
   } catch {
     /* a damaged entry is the same as none */
   }
-  return { token: null, name: null, role: null, endedBecause: null }
+  const ended = sessionStorage.getItem(ENDED_KEY) === 'expired' ? 'expired' : null
+  return { token: null, name: null, role: null, endedBecause: ended }
 }
 
 export const session = reactive<Session>(restore())
@@ -36,11 +39,14 @@ export function onSignOut(listener: () => void): void {
 export function signedIn(token: string, name: string, role: Role): void {
   Object.assign(session, { token, name, role, endedBecause: null })
   localStorage.setItem(STORAGE_KEY, JSON.stringify({ token, name, role }))
+  sessionStorage.removeItem(ENDED_KEY)
 }
 
 export function signOut(reason: 'expired' | null = null): void {
   Object.assign(session, { token: null, name: null, role: null, endedBecause: reason })
   localStorage.removeItem(STORAGE_KEY)
+  if (reason) sessionStorage.setItem(ENDED_KEY, reason)
+  else sessionStorage.removeItem(ENDED_KEY)
   listeners.forEach((listener) => listener())
 }
 

@@ -49,6 +49,10 @@ def _not_serving(service: Service) -> Unavailable:
                            details={"state": service.state})
     if service.desired == "deleted":
         return Unavailable(f"service {service.name!r} is being deleted", details={"state": service.state})
+    if service.state == "running":
+        # Serve runs it, but its HTTP ingress has not picked up the new route yet.
+        return Unavailable(f"service {service.name!r} is starting to take traffic; retry in a few seconds",
+                           details={"state": service.state})
     reason = f": {service.reason}" if service.reason else ""
     return Unavailable(f"service {service.name!r} is {service.state}, not serving yet{reason}",
                        details={"state": service.state, "reason": service.reason})
