@@ -30,7 +30,9 @@ def up(
     ray = f"{info.ray_address} ({'started' if info.started_ray else 'already running'})"
     console = stdout()
     console.print("The platform is up.", style="green")
-    console.print(key_values([("URL", info.url), ("Admin token", info.token), ("Ray", ray)]))
+    console.print(key_values([("Web UI", info.url), ("API docs", f"{info.url}/docs"),
+                              ("Admin token", info.token), ("Ray", ray)]))
+    console.print("Open the web UI and sign in with the admin token.", markup=False)
 
 
 def down(
