@@ -37,7 +37,7 @@ def test_slow_prediction_is_504_and_the_loop_stays_free(tmp_path):
         return time.perf_counter() - started, ticks, caught.value
 
     elapsed, ticks, error = run(scenario())
-    assert 0.3 <= elapsed < 1.0 and ticks >= 10
+    assert 0.3 <= elapsed < 1.5 and ticks >= 10  # answered before the 1.5 s model finished
     assert error.status_code == 504 and error.details == {"timeout_s": 0.3}
     assert slow.service.stats()["errors"] == 1
 
