@@ -29,11 +29,6 @@ def choose(page: Page, test_id: str, option: str) -> None:
     page.locator(".arco-select-dropdown:visible .arco-select-option", has_text=option).first.click()
 
 
-def pick(page: Page, test_id: str, label: str) -> None:
-    """Click the radio/tab/button labelled ``label`` inside the element ``test_id``."""
-    by_id(page, test_id).get_by_text(label, exact=True).first.click()
-
-
 def attach(page: Page, test_id: str, path: Path) -> None:
     """Give a file to the upload area ``test_id``."""
     page.locator(f'[data-testid="{test_id}"] input[type=file], input[type=file][data-testid="{test_id}"]') \
