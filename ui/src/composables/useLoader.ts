@@ -1,13 +1,13 @@
 /** Load data for a page, optionally refreshing it every few seconds while the page is open. */
-import { onBeforeUnmount, onMounted, ref, type Ref } from 'vue'
+import { onMounted, ref, type Ref } from 'vue'
 
 import { errorMessage } from '../api/errors'
+import { usePolling } from './usePolling'
 
 export function useLoader<T>(load: () => Promise<T>, options: { everyMs?: number } = {}) {
   const data = ref<T | null>(null) as Ref<T | null>
   const loading = ref(false)
   const error = ref<string | null>(null)
-  let timer: ReturnType<typeof setInterval> | undefined
 
   async function refresh(): Promise<void> {
     loading.value = true
@@ -21,15 +21,9 @@ export function useLoader<T>(load: () => Promise<T>, options: { everyMs?: number
     }
   }
 
-  onMounted(() => {
-    void refresh()
-    if (options.everyMs) {
-      timer = setInterval(() => {
-        if (!document.hidden && !loading.value) void refresh()
-      }, options.everyMs)
-    }
-  })
-  onBeforeUnmount(() => clearInterval(timer))
+  onMounted(() => void refresh())
+  const everyMs = options.everyMs
+  if (everyMs) usePolling(refresh, () => everyMs)
 
   return { data, loading, error, refresh }
 }
