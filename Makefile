@@ -27,8 +27,16 @@ check-java:
 check-node:
 	@command -v npm >/dev/null || { echo "the web UI builds with Node.js 20+ and npm (e.g. apt-get install nodejs npm)"; exit 1; }
 
+# Browser tests drive Debian's Chromium (never a downloaded browser), with CJK fonts so the
+# Chinese screenshots show characters; installed here only when missing.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 check-chromium:
-	@command -v chromium >/dev/null || { echo "browser tests drive Debian's Chromium: apt-get install chromium"; exit 1; }
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi wenquanyi; then \
+		echo "installing Debian's chromium and fonts-wqy-zenhei for the browser tests"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			chromium fonts-wqy-zenhei >/dev/null; \
+	fi
 
 # --- the web UI (ui/): built when its sources change, served by the platform at / ---
 ui: ui/dist/index.html

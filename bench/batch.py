@@ -297,11 +297,11 @@ class DaasWorld:
     """A fresh platform database and storage, written directly."""
 
     def __init__(self, home: Path) -> None:
-        from daas.platform.db import Database
-        from daas.platform.migrate import upgrade
-        from daas.platform.registry import ModelRegistry
-        from daas.platform.storage import ArtifactStore
+        from daas.platform.registry.registry import ModelRegistry
         from daas.settings import Settings
+        from daas.store.artifacts import ArtifactStore
+        from daas.store.db import Database
+        from daas.store.migrate import upgrade
 
         self.settings = Settings(home=home)
         self.db = Database.connect(self.settings.resolved_database_url)
@@ -316,12 +316,12 @@ class DaasWorld:
                 "DAAS_STORAGE_URI": self.settings.resolved_storage_uri}
 
     def model(self, name: str, path: Path) -> None:
-        from daas.platform.registry import Upload
+        from daas.platform.registry.registry import Upload
 
         self.registry.upload(Upload(name=name, data=path.read_bytes(), filename=path.name))
 
     def dataset(self, name: str, source: Path) -> None:
-        from daas.platform.batch_jobs.tables import Dataset
+        from daas.store.tables import Dataset
 
         key = f"datasets/{name}"
         target = Path(self.settings.resolved_storage_uri) / key
@@ -334,7 +334,7 @@ class DaasWorld:
                                 storage_key=key, size_bytes=0, rows=rows, columns=[]))
 
     def run(self, job: str, config: dict) -> int:
-        from daas.platform.batch_jobs.tables import Job, JobRun
+        from daas.store.tables import Job, JobRun
 
         with self.db.write() as session:
             session.add(Job(name=job, kind="predict", config=config))
@@ -344,7 +344,7 @@ class DaasWorld:
             return run.id
 
     def run_row(self, run_id: int):
-        from daas.platform.batch_jobs.tables import JobRun
+        from daas.store.tables import JobRun
 
         with self.db.read() as session:
             return session.get(JobRun, run_id)
@@ -352,7 +352,7 @@ class DaasWorld:
     def dataset_rows(self, name: str) -> int | None:
         from sqlmodel import select
 
-        from daas.platform.batch_jobs.tables import Dataset
+        from daas.store.tables import Dataset
 
         with self.db.read() as session:
             row = session.exec(select(Dataset).where(Dataset.name == name)).first()

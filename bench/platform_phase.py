@@ -58,18 +58,16 @@ def prepare_environment(ha_proxy: bool, extra: dict[str, str] | None = None) -> 
 def start_platform(home: Path):
     """Ray (8 logical CPUs, never joining another cluster), Serve and the platform app."""
     import ray
-    from ray import serve
 
-    from daas.deployments.platform import PLATFORM_APP, build_platform_app
     from daas.platform.launcher import wait_until_ready
+    from daas.platform.ray_adapter.cluster import deploy_platform
     from daas.settings import Settings
 
     settings = Settings(home=home, port=free_port(), ha_proxy="RAY_SERVE_ENABLE_HA_PROXY"
                         in os.environ)
     ray.init(address="local", num_cpus=8, include_dashboard=True, dashboard_port=free_port(),
              logging_level="WARNING", log_to_driver=False)
-    serve.start(http_options={"host": "127.0.0.1", "port": settings.port})
-    serve.run(build_platform_app(settings), name=PLATFORM_APP, route_prefix="/")
+    deploy_platform(settings)
     wait_until_ready(settings.url)
     return settings
 

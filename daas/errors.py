@@ -82,6 +82,13 @@ class NotFound(DaasError):
     code = "not_found"
 
 
+class MethodNotAllowed(DaasError):
+    """The path exists but not for this HTTP method; ``details["allowed"]`` lists its methods."""
+
+    status_code = 405
+    code = "method_not_allowed"
+
+
 class Conflict(DaasError):
     """The action conflicts with the current state (name taken, resource in use...)."""
 
@@ -101,6 +108,7 @@ class Overloaded(DaasError):
 
     status_code = 503
     code = "overloaded"
+    retry_after: int = 1  # seconds; also what an error rebuilt by ``error_from_body`` says
 
     def __init__(self, message: str, *, retry_after: int = 1, details: Any = None) -> None:
         super().__init__(message, details=details)
@@ -121,6 +129,13 @@ class Timeout(DaasError):
     code = "timeout"
 
 
+class NotImplementedHere(DaasError):
+    """A feature whose code is not installed on this platform."""
+
+    status_code = 501
+    code = "not_implemented"
+
+
 class InternalError(DaasError):
     """A bug or an unexpected failure; the message never carries a traceback."""
 
@@ -128,26 +143,26 @@ class InternalError(DaasError):
     code = "internal_error"
 
 
-#: CLI exit codes per error family (0 is success, 1 is an unclassified failure).
+#: CLI exit code of every error class (0 is success, 1 an unclassified failure); the
+#: classes listed here are also the ones ``error_from_body`` rebuilds by code.
 EXIT_CODES: dict[type[DaasError], int] = {
     BadRequest: 2,
     InvalidInput: 2,
     InvalidModel: 2,
+    MethodNotAllowed: 2,
+    PayloadTooLarge: 2,
     Unauthenticated: 3,
     Forbidden: 3,
     NotFound: 4,
     Conflict: 5,
-    PayloadTooLarge: 2,
     Overloaded: 6,
     Unavailable: 6,
     Timeout: 7,
+    NotImplementedHere: 1,
+    InternalError: 1,
 }
 
-_BY_CODE: dict[str, type[DaasError]] = {
-    cls.code: cls
-    for cls in (BadRequest, InvalidInput, InvalidModel, Unauthenticated, Forbidden, NotFound,
-                Conflict, PayloadTooLarge, Overloaded, Unavailable, Timeout, InternalError)
-}
+_BY_CODE: dict[str, type[DaasError]] = {cls.code: cls for cls in EXIT_CODES}
 
 
 def exit_code_for(error: DaasError) -> int:

@@ -40,6 +40,14 @@ class PlatformApp:
     settings: Settings
     worker: object
     serve: object
+    ray_jobs: object
+
+    @property
+    def container(self):
+        """The app's container: its database, registry, services, jobs..."""
+        from daas.platform.app import container_of
+
+        return container_of(self.app)
 
     def client(self, token: str | None = None) -> TestClient:
         """A test client sending ``token`` (default: the admin token)."""
@@ -62,14 +70,13 @@ def generated_models(tmp_path_factory):
 def platform_app(tmp_path) -> PlatformApp:
     """A fresh management app with a fake (in-process) worker."""
     from daas.platform.app import create_app
-    from tests.fakes import FakeServe, InProcessWorker, fake_service_app
+    from tests.fakes import FakeJobs, FakeServe, InProcessWorker
 
     settings = make_settings(tmp_path / "home", max_upload_bytes=8 * 1024 * 1024)
-    worker = InProcessWorker()
-    serve = FakeServe()
-    app = create_app(settings, worker, serve, fake_service_app)
+    worker, serve, ray_jobs = InProcessWorker(), FakeServe(), FakeJobs()
+    app = create_app(settings, worker, serve, ray_jobs)
     token = settings.admin_token_path.read_text().strip()
-    return PlatformApp(app, token, settings, worker, serve)
+    return PlatformApp(app, token, settings, worker, serve, ray_jobs)
 
 
 @pytest.fixture
@@ -86,10 +93,9 @@ def _free_port() -> int:
 
 def _start_ray_and_platform(settings: Settings) -> None:
     import ray
-    from ray import serve
 
-    from daas.deployments.platform import PLATFORM_APP, build_platform_app
     from daas.platform.launcher import wait_until_ready
+    from daas.platform.ray_adapter.cluster import deploy_platform
 
     # Our own HAProxy side ports, so a platform started by `make run` can keep running.
     os.environ["RAY_SERVE_HAPROXY_METRICS_PORT"] = str(_free_port())
@@ -97,8 +103,7 @@ def _start_ray_and_platform(settings: Settings) -> None:
     # address="local": never join (and later shut down) a cluster started by `make run`.
     ray.init(address="local", num_cpus=8, include_dashboard=True, dashboard_port=_free_port(),
              logging_level="WARNING", log_to_driver=False)
-    serve.start(http_options={"host": "127.0.0.1", "port": settings.port})
-    serve.run(build_platform_app(settings), name=PLATFORM_APP, route_prefix="/")
+    deploy_platform(settings)
     wait_until_ready(settings.url)
 
 
@@ -139,3 +144,9 @@ def live_platform(tmp_path_factory) -> LivePlatform:
         yield LivePlatform(settings.url, settings.admin_token_path.read_text().strip(), settings)
     finally:
         _stop_ray()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: Playwright's sync API keeps an asyncio loop on the main thread for
+    the rest of the session, and Serve handles refuse ``.result()`` inside a running loop."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

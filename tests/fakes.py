@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from daas.platform.storage import ArtifactStore
-from daas.platform.worker import ArtifactRef
+from daas.platform.ports import (
+    AppStatus,
+    JobState,
+    NodeCapacity,
+    ReplicaInfo,
+    ServiceApp,
+)
 from daas.runtimes import inspect_model, load_runtime
 from daas.runtimes.base import ModelSchema
+from daas.store.artifacts import ArtifactRef, load_artifact
 
 
 class InProcessWorker:
@@ -23,8 +29,7 @@ class InProcessWorker:
 
     def _runtime(self, artifact: ArtifactRef):
         if artifact.sha256 not in self._loaded:
-            data = ArtifactStore(artifact.storage_uri).get(artifact.key)
-            self._loaded[artifact.sha256] = load_runtime(artifact.format, data)
+            self._loaded[artifact.sha256] = load_runtime(artifact.format, load_artifact(artifact))
         return self._loaded[artifact.sha256]
 
     def predict_rows(self, artifact: ArtifactRef, frame: Any) -> list[dict[str, Any]]:
@@ -38,72 +43,64 @@ class InProcessWorker:
 
 
 class FakeServe:
-    """An in-memory stand-in for ``RayServe``: apps appear as the test says."""
+    """An in-memory ``ServeBackend``: apps appear as the test says."""
 
     def __init__(self, cpus: float = 8, memory: float = 16 * 2**30) -> None:
-        from daas.platform.ray_adapter import NodeCapacity
-
         self.node = NodeCapacity("node-1", "127.0.0.1", {"CPU": cpus, "memory": memory},
                                  {"CPU": cpus, "memory": memory})
-        self.apps: dict[str, Any] = {}
+        self.apps: dict[str, ServiceApp] = {}
         self.status: dict[str, str] = {}
         self.deploys: list[str] = []
         self.deleted: list[str] = []
         self.auto_run = True
+        self.killed: list[str] = []
+        self.async_requests: list[tuple[str, str]] = []
 
-    def deploy(self, app_name: str, route_prefix: str, application) -> None:
-        self.apps[app_name] = application
-        self.status[app_name] = "RUNNING" if self.auto_run else "DEPLOYING"
-        self.deploys.append(app_name)
+    def deploy(self, app: ServiceApp) -> None:
+        self.apps[app.name] = app
+        self.status[app.name] = "RUNNING" if self.auto_run else "DEPLOYING"
+        self.deploys.append(app.name)
 
     def delete(self, app_name: str) -> None:
         self.apps.pop(app_name, None)
         self.status.pop(app_name, None)
         self.deleted.append(app_name)
 
-    def applications(self):
-        from daas.platform.ray_adapter import AppStatus
-
+    def applications(self) -> dict[str, AppStatus]:
         return {name: AppStatus(status, f"{name} is {status}") for name, status in self.status.items()}
 
-    def all_replicas(self) -> dict[str, list[dict[str, Any]]]:
-        return {name: [{"replica_id": f"{name}-r1", "actor_id": f"{name}-a1", "actor_name": f"{name}#r1",
-                        "state": "RUNNING", "node_id": "node-1", "node_ip": "127.0.0.1", "pid": 1,
-                        "started": 0.0, "log_file": f"serve/{name}.log"}]
+    def all_replicas(self) -> dict[str, list[ReplicaInfo]]:
+        return {name: [ReplicaInfo(f"{name}-r1", "RUNNING", actor_id=f"{name}-a1", actor_name=f"{name}#r1",
+                                   node_id="node-1", node_ip="127.0.0.1", pid=1, started=0.0,
+                                   log_file=f"serve/{name}.log")]
                 for name, status in self.status.items() if status == "RUNNING"}
 
-    def replicas(self, app_name: str) -> list[dict[str, Any]]:
+    def replicas(self, app_name: str) -> list[ReplicaInfo]:
         return self.all_replicas().get(app_name, [])
 
-    def nodes(self):
+    def nodes(self) -> list[NodeCapacity]:
         return [self.node]
 
-    def handle(self, app_name: str):
-        raise RuntimeError("the fake has no handles")
+    def kill_replica(self, replica: ReplicaInfo) -> None:
+        self.killed.append(replica.actor_name)
 
-    def kill_replica(self, actor_name: str) -> None:
-        self.killed = actor_name
-
-    def log_tail(self, replica: dict[str, Any], lines: int) -> list[str]:
-        return [f"log of {replica['replica_id']}"][:lines]
+    def log_tail(self, replica: ReplicaInfo, lines: int) -> list[str]:
+        return [f"log of {replica.replica_id}"][:lines]
 
     def death_cause(self, actor_id: str) -> str | None:
         return "killed by the test"
 
+    async def infer_v2(self, app_name: str, body: dict[str, Any]) -> dict[str, Any]:
+        raise RuntimeError("the fake runs no replicas")
 
-def fake_service_app(service, registry, settings) -> dict[str, Any]:
-    """What the reconciler would deploy, as a plain dict the fake records."""
-    return {"service": service.name, "version": service.model_version, "spec": service.spec,
-            "generation": service.generation}
+    def run_async_request(self, app_name: str, request_id: str) -> None:
+        self.async_requests.append((app_name, request_id))
 
 
 class FakeJobs:
-    """An in-memory stand-in for ``RayJobs``: records submissions; tests set Ray's statuses."""
+    """An in-memory ``JobBackend``: records submissions; tests set Ray's statuses."""
 
     def __init__(self) -> None:
-        from daas.platform.ray_adapter import RayJobState
-
-        self._state = RayJobState
         #: Every submission: submission_id, entrypoint, runtime_env, and the working_dir files.
         self.submissions: list[dict[str, Any]] = []
         self.states: dict[str, Any] = {}
@@ -130,12 +127,12 @@ class FakeJobs:
         files = {path.name: path.read_text() for path in Path(folder).iterdir()} if folder else {}
         self.submissions.append({"submission_id": submission_id, "entrypoint": entrypoint,
                                  "runtime_env": runtime_env, "files": files})
-        self.states[submission_id] = self._state(submission_id, "PENDING", "Job has not started yet.",
+        self.states[submission_id] = JobState(submission_id, "PENDING", "Job has not started yet.",
                                                  entrypoint)
 
     def set_status(self, submission_id: str, status: str, message: str = "") -> None:
         old = self.states[submission_id]
-        self.states[submission_id] = self._state(submission_id, status, message, old.entrypoint,
+        self.states[submission_id] = JobState(submission_id, status, message, old.entrypoint,
                                                  start_time=1_700_000_000.0,
                                                  end_time=1_700_000_060.0 if status in (
                                                      "SUCCEEDED", "FAILED", "STOPPED") else None)

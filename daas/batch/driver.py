@@ -24,17 +24,16 @@ from collections.abc import Callable, Sequence
 from daas.batch import pipeline
 from daas.batch.evaluate import evaluate_run
 from daas.batch.plan import RunPlan
-from daas.batch.planning import check_output_name, prepare_plan
+from daas.batch.planning import check_output_free, prepare_plan
 from daas.batch.register import register_run_output
 from daas.batch.run_files import RunFiles, run_key
 from daas.batch.run_state import RunRecord
 from daas.batch.scorer import DONE, FAILED, ChunkResult
 from daas.errors import DaasError, InternalError, InvalidInput, NotFound
-from daas.platform.batch_jobs.tables import FINAL_RUN_STATES
-from daas.platform.db import Database
-from daas.platform.models import utcnow
-from daas.platform.storage import ArtifactStore
 from daas.settings import Settings
+from daas.store.artifacts import ArtifactStore
+from daas.store.db import Database
+from daas.store.tables import FINAL_RUN_STATES, utcnow
 
 #: Seconds between status checks while a chunk is being scored.
 STATUS_POLL_S = 1.0
@@ -128,7 +127,7 @@ class BatchRun:
         if saved is not None:
             plan = RunPlan.model_validate(saved)
             if plan.output_dataset:
-                check_output_name(self.db, plan.output_dataset, self.run_id)
+                check_output_free(self.db, plan.output_dataset, self.run_id)
             return plan
         plan = prepare_plan(self.db, self.store, run, job)
         plan.layout = pipeline.output_layout(plan, self.store.uri)

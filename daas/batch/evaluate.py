@@ -20,7 +20,7 @@ from daas.batch.chunks import folder_path, read_chunk
 from daas.batch.plan import RunPlan
 from daas.batch.run_files import RunFiles
 from daas.codecs.responses import ColumnGroup
-from daas.platform.storage import ArtifactStore
+from daas.store.artifacts import ArtifactStore
 
 
 def evaluate_run(plan: RunPlan, store: ArtifactStore, files: RunFiles) -> dict[str, Any]:

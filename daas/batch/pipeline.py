@@ -16,7 +16,7 @@ from daas.batch.outputs import OutputColumn
 from daas.batch.plan import RunPlan
 from daas.batch.scorer import ChunkResult, ChunkScorer, load_model, probe
 from daas.errors import capture, unwrap
-from daas.platform.storage import ArtifactStore
+from daas.store.artifacts import ArtifactStore
 
 
 def quiet_ray_data() -> None:

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from daas.batch.chunks import Chunk
 from daas.batch.outputs import OutputColumn
 from daas.runtimes.base import ModelSchema
+from daas.store.artifacts import ArtifactRef
 
 
 class ModelRef(BaseModel):
@@ -25,6 +26,10 @@ class ModelRef(BaseModel):
     @property
     def schema(self) -> ModelSchema:
         return ModelSchema.model_validate(self.schema_)
+
+    def artifact(self, storage_uri: str) -> ArtifactRef:
+        """Where the model file is under ``storage_uri``."""
+        return ArtifactRef(storage_uri, self.storage_key, self.sha256, self.format)
 
 
 class RunPlan(BaseModel):

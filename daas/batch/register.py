@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 
 from daas.errors import Conflict
-from daas.platform.batch_jobs.tables import Dataset
-from daas.platform.db import Database
+from daas.store.db import Database
+from daas.store.tables import Dataset
 
 
 def register_run_output(db: Database, *, name: str, run_id: int, storage_key: str, rows: int,

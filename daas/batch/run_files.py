@@ -21,7 +21,7 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from daas.batch.chunks import folder_path
-from daas.platform.storage import ArtifactStore
+from daas.store.artifacts import ArtifactStore
 
 _PLAN = "_plan.json"
 _STOP = "_stop"

@@ -7,9 +7,8 @@ from typing import Any
 from sqlmodel import select
 
 from daas.errors import NotFound
-from daas.platform.batch_jobs.tables import Job, JobRun
-from daas.platform.db import Database
-from daas.platform.models import utcnow
+from daas.store.db import Database
+from daas.store.tables import Job, JobRun, utcnow
 
 
 class RunRecord:

@@ -18,10 +18,10 @@ from daas.batch.outputs import OutputColumn, outputs_table, probe_layout
 from daas.batch.plan import ModelRef, RunPlan
 from daas.batch.run_files import RunFiles
 from daas.codecs import coerce_frame
-from daas.errors import DaasError, InvalidInput, InvalidModel
-from daas.platform.storage import ArtifactStore, sha256_hex
+from daas.errors import DaasError, InvalidInput
 from daas.runtimes import load_runtime
 from daas.runtimes.base import ModelRuntime
+from daas.store.artifacts import ArtifactStore, load_artifact
 
 #: What happened to a chunk.
 DONE, SKIPPED, FAILED = "done", "skipped", "failed"
@@ -41,11 +41,7 @@ class ChunkResult:
 
 def load_model(store: ArtifactStore, model: ModelRef) -> ModelRuntime:
     """The model's runtime, after checking the stored file is the version's file."""
-    data = store.get(model.storage_key)
-    if sha256_hex(data) != model.sha256:
-        raise InvalidModel(f"the stored file of model {model.name} version {model.version} "
-                           "does not match its digest")
-    return load_runtime(model.format, data)
+    return load_runtime(model.format, load_artifact(model.artifact(store.uri)))
 
 
 def probe(runtime: ModelRuntime, table: pa.Table) -> list[OutputColumn]:

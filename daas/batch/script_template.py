@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from daas.batch.config import BatchConfig
+from daas.batch.config import parse_config
 
 _TEMPLATE = '''\
 """Batch predict job {job_name!r}, exported from DaaS-Deployer.
@@ -26,7 +26,7 @@ import pyarrow as pa
 import ray
 
 from daas.batch.scorer import probe, score_table
-from daas.platform.storage import ArtifactStore
+from daas.store.artifacts import ArtifactStore
 from daas.runtimes import load_runtime
 
 STORAGE_URI = {storage_uri!r}
@@ -75,11 +75,11 @@ def predict_script(job: Any, model_format: str, storage_uri: str, input_key: str
                    script_name: str = "predict.py") -> str:
     """The source of a runnable script doing ``job``'s predictions.
 
-    ``job`` is a ``Job`` row (its ``name`` and ``config`` are used); ``storage_uri`` is the
+    ``job`` is a ``Job`` row (its ``name``, ``kind`` and ``config`` are used); ``storage_uri`` is the
     platform's storage, where the model file (``model_key``) and the input dataset folder
     (``input_key``) live; ``output_uri`` is the folder the script writes Parquet files to.
     """
-    config = BatchConfig.model_validate(job.config)
+    config = parse_config(job.kind, job.config)
     return _TEMPLATE.format(
         job_name=job.name, model_name=config.model, model_format=model_format,
         storage_uri=storage_uri, model_key=model_key,

@@ -8,18 +8,18 @@ from typing import Annotated, Any
 
 import typer
 
+from daas.cli.answers import ask, show_answer
 from daas.cli.output import (
     JsonOption,
     human_size,
     key_values,
-    print_json,
+    print_page,
     short_time,
     stdout,
     table,
     upload_progress,
 )
-from daas.cli.state import state_of
-from daas.client_datasets import Dataset
+from daas.client import DaasClient, Dataset, DatasetPage, DatasetPreview
 
 app = typer.Typer(help="Upload, import, preview, download and delete datasets.",
                   no_args_is_help=True)
@@ -54,10 +54,7 @@ def _summary(dataset: Dataset) -> list[tuple[str, Any]]:
     ]
 
 
-def _print_created(ctx: typer.Context, dataset: Dataset, verb: str, json_output: bool) -> None:
-    if state_of(ctx).wants_json(json_output):
-        print_json(dataset)
-        return
+def _print_created(dataset: Dataset, verb: str) -> None:
     console = stdout()
     console.print(f"{verb} dataset {dataset['name']} ({dataset['rows']:,} rows).",
                   style="green", markup=False)
@@ -77,10 +74,15 @@ def upload(
     json_output: JsonOption = False,
 ) -> None:
     """Upload a file; the platform stores it as Parquet."""
-    with state_of(ctx).client() as client, upload_progress(file, "Converting") as report:
-        dataset = client.upload_dataset(file, name or file.stem, fmt.value if fmt else None,
-                                        progress=report)
-    _print_created(ctx, dataset, "Uploaded", json_output)
+    show_answer(ctx, json_output,
+                lambda client: _upload(client, file, name or file.stem,
+                                       fmt.value if fmt else None),
+                lambda dataset: _print_created(dataset, "Uploaded"))
+
+
+def _upload(client: DaasClient, file: Path, name: str, fmt: str | None) -> Dataset:
+    with upload_progress(file, "Converting") as report:
+        return client.upload_dataset(file, name, fmt, progress=report)
 
 
 @app.command("import")
@@ -98,9 +100,9 @@ def import_(
     stem = Path(url.split("?", 1)[0].rstrip("/")).stem
     if not (name or stem):
         raise typer.BadParameter("give the dataset a --name", param_hint="--name")
-    with state_of(ctx).client() as client:
-        dataset = client.import_dataset(name or stem, url, fmt.value if fmt else None)
-    _print_created(ctx, dataset, "Imported", json_output)
+    show_answer(ctx, json_output,
+                lambda client: client.import_dataset(name or stem, url, fmt.value if fmt else None),
+                lambda dataset: _print_created(dataset, "Imported"))
 
 
 @app.command("list")
@@ -113,37 +115,26 @@ def list_datasets(
     json_output: JsonOption = False,
 ) -> None:
     """List datasets, newest first."""
-    with state_of(ctx).client() as client:
-        page = client.list_datasets(query, offset=offset, limit=limit)
-    if state_of(ctx).wants_json(json_output):
-        print_json(page)
-        return
-    items = page["items"]
-    console = stdout()
-    if not items:
-        console.print("No datasets." if page["total"] == 0 else "No datasets on this page.")
-        return
-    console.print(table(
-        None,
-        ("Name", "Rows", "Columns", "Size", "Origin", "Source", "Created"),
-        ((item["name"], f"{item['rows']:,}", len(item.get("columns") or []),
-          human_size(item.get("size_bytes")), item.get("origin_format"), item.get("source"),
-          short_time(item.get("created"))) for item in items),
-    ))
-    if page["total"] > len(items):
-        first = page["offset"] + 1
-        console.print(f"Datasets {first}-{first + len(items) - 1} of {page['total']}.",
-                      style="dim")
+    show_answer(ctx, json_output,
+                lambda client: client.list_datasets(query, offset=offset, limit=limit),
+                _print_datasets)
+
+
+def _print_datasets(page: DatasetPage) -> None:
+    print_page(page, "datasets",
+               ("Name", "Rows", "Columns", "Size", "Origin", "Source", "Created"),
+               lambda item: (item["name"], f"{item['rows']:,}", len(item.get("columns") or []),
+                             human_size(item.get("size_bytes")), item.get("origin_format"),
+                             item.get("source"), short_time(item.get("created"))))
 
 
 @app.command()
 def show(ctx: typer.Context, name: NameArgument, json_output: JsonOption = False) -> None:
     """Show a dataset's origin, size and columns."""
-    with state_of(ctx).client() as client:
-        dataset = client.get_dataset(name)
-    if state_of(ctx).wants_json(json_output):
-        print_json(dataset)
-        return
+    show_answer(ctx, json_output, lambda client: client.get_dataset(name), _print_dataset)
+
+
+def _print_dataset(dataset: Dataset) -> None:
     console = stdout()
     console.print(key_values(_summary(dataset)))
     console.print(table("Columns", ("Name", "Type"),
@@ -159,11 +150,11 @@ def preview(
     json_output: JsonOption = False,
 ) -> None:
     """Show the first rows of a dataset."""
-    with state_of(ctx).client() as client:
-        shown = client.preview_dataset(name, rows)
-    if state_of(ctx).wants_json(json_output):
-        print_json(shown)
-        return
+    show_answer(ctx, json_output, lambda client: client.preview_dataset(name, rows),
+                _print_preview)
+
+
+def _print_preview(shown: DatasetPreview) -> None:
     names = [column["name"] for column in shown["columns"]]
     stdout().print(table(None, names, ([row.get(column) for column in names]
                                        for row in shown["rows"])))
@@ -182,8 +173,7 @@ def download(
     """Download a dataset as one CSV or Parquet file."""
     chosen = fmt.value if fmt else ("parquet" if output.suffix.lower() in (".parquet", ".pq")
                                     else "csv")
-    with state_of(ctx).client() as client:
-        written = client.download_dataset_to(name, output, chosen)
+    written = ask(ctx, lambda client: client.download_dataset_to(name, output, chosen))
     stdout().print(f"Saved dataset {name} to {written} "
                    f"({human_size(written.stat().st_size)}).", markup=False)
 
@@ -197,6 +187,5 @@ def delete(
     """Delete a dataset and its files."""
     if not yes:
         typer.confirm(f"Delete dataset {name}?", abort=True)
-    with state_of(ctx).client() as client:
-        client.delete_dataset(name)
+    ask(ctx, lambda client: client.delete_dataset(name))
     stdout().print(f"Deleted dataset {name}.", markup=False)

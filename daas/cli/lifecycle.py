@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
+from daas.cli.answers import show_answer
 from daas.cli.output import JsonOption, key_values, print_json, stderr, stdout
 from daas.cli.state import local_settings, state_of
 from daas.errors import DaasError, Unavailable, exit_code_for
@@ -86,13 +87,10 @@ def status(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
 def whoami(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """Show the name and role of the token in use."""
-    state = state_of(ctx)
-    with state.client() as client:
-        identity = client.me()
-    if state.wants_json(json_output):
-        print_json(identity)
-    else:
-        stdout().print(f"{identity['name']} ({identity['role']}) at {state.url}", markup=False)
+    show_answer(ctx, json_output, lambda client: client.me(),
+                lambda identity: stdout().print(
+                    f"{identity['name']} ({identity['role']}) at {state_of(ctx).url}",
+                    markup=False))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,9 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from daas import __version__
-from daas.cli import lifecycle, models, services, tokens
-from daas.cli import datasets
-from daas.cli import jobs
+from daas.cli import datasets, jobs, lifecycle, models, services, tokens
 from daas.cli.output import report_error
 from daas.cli.state import CliState, default_url
 from daas.errors import DaasError, exit_code_for

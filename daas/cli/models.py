@@ -8,21 +8,31 @@ from typing import Annotated, Any
 
 import typer
 
+from daas.cli.answers import ask, show_answer
 from daas.cli.output import (
+    DataOption,
     JsonOption,
-    parse_data,
-    predictions_table,
     cell,
     human_size,
     key_values,
+    parse_data,
     print_json,
+    print_page,
+    print_predictions,
     short_time,
     stdout,
     table,
     upload_progress,
 )
 from daas.cli.state import state_of
-from daas.client import ModelVersion, Variable
+from daas.client import (
+    DaasClient,
+    ModelDetail,
+    ModelPage,
+    ModelSchema,
+    ModelVersion,
+    Variable,
+)
 
 app = typer.Typer(help="Upload, inspect, test, download and delete models.",
                   no_args_is_help=True)
@@ -33,6 +43,7 @@ class ModelFormat(str, Enum):
     onnx = "onnx"
 
 
+NameArgument = Annotated[str, typer.Argument(help="Model name.")]
 VersionOption = Annotated[int | None, typer.Option(
     "--version", "-v", min=1, show_default=False, help="Model version (default: latest).")]
 
@@ -67,12 +78,19 @@ def upload(
     json_output: JsonOption = False,
 ) -> None:
     """Upload a model file as a new version of a model."""
-    with state_of(ctx).client() as client, upload_progress(file, "Checking") as report:
-        version = client.upload_model(file, name or file.stem, description,
-                                      fmt.value if fmt else None, progress=report)
-    if state_of(ctx).wants_json(json_output):
-        print_json(version)
-        return
+    show_answer(ctx, json_output,
+                lambda client: _upload(client, file, name or file.stem, description,
+                                       fmt.value if fmt else None),
+                _print_uploaded)
+
+
+def _upload(client: DaasClient, file: Path, name: str, description: str | None,
+            fmt: str | None) -> ModelVersion:
+    with upload_progress(file, "Checking") as report:
+        return client.upload_model(file, name, description, fmt, progress=report)
+
+
+def _print_uploaded(version: ModelVersion) -> None:
     console = stdout()
     console.print(f"Uploaded {version['name']} version {version['version']}.",
                   style="green", markup=False)
@@ -93,42 +111,27 @@ def list_models(
     json_output: JsonOption = False,
 ) -> None:
     """List models."""
-    with state_of(ctx).client() as client:
-        page = client.list_models(query, fmt=fmt.value if fmt else None, task=task,
-                                  offset=offset, limit=limit)
-    if state_of(ctx).wants_json(json_output):
-        print_json(page)
-        return
-    items = page["items"]
-    console = stdout()
-    if not items:
-        console.print("No models." if page["total"] == 0 else "No models on this page.")
-        return
-    console.print(table(
-        None,
-        ("Name", "Latest", "Versions", "Format", "Task", "Algorithm", "Updated"),
-        ((item["name"], item.get("latest_version"), item.get("versions_count"),
-          item.get("format"), item.get("task"), item.get("algorithm"),
-          short_time(item.get("updated"))) for item in items),
-    ))
-    if page["total"] > len(items):
-        first = page["offset"] + 1
-        console.print(f"Models {first}-{first + len(items) - 1} of {page['total']}.",
-                      style="dim")
+    show_answer(ctx, json_output,
+                lambda client: client.list_models(query, fmt=fmt.value if fmt else None,
+                                                  task=task, offset=offset, limit=limit),
+                _print_models)
+
+
+def _print_models(page: ModelPage) -> None:
+    print_page(page, "models",
+               ("Name", "Latest", "Versions", "Format", "Task", "Algorithm", "Updated"),
+               lambda item: (item["name"], item.get("latest_version"),
+                             item.get("versions_count"), item.get("format"), item.get("task"),
+                             item.get("algorithm"), short_time(item.get("updated"))))
 
 
 @app.command()
-def show(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Model name.")],
-    json_output: JsonOption = False,
-) -> None:
+def show(ctx: typer.Context, name: NameArgument, json_output: JsonOption = False) -> None:
     """Show a model and its versions."""
-    with state_of(ctx).client() as client:
-        model = client.get_model(name)
-    if state_of(ctx).wants_json(json_output):
-        print_json(model)
-        return
+    show_answer(ctx, json_output, lambda client: client.get_model(name), _print_model)
+
+
+def _print_model(model: ModelDetail) -> None:
     console = stdout()
     console.print(key_values([
         ("Model", model["name"]),
@@ -186,18 +189,13 @@ def _variables_table(title: str, variables: list[Variable]) -> Any:
 
 
 @app.command()
-def schema(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Model name.")],
-    version: VersionOption = None,
-    json_output: JsonOption = False,
-) -> None:
+def schema(ctx: typer.Context, name: NameArgument, version: VersionOption = None,
+           json_output: JsonOption = False) -> None:
     """Show what a model expects (inputs) and returns (targets and outputs)."""
-    with state_of(ctx).client() as client:
-        described = client.schema(name, version)
-    if state_of(ctx).wants_json(json_output):
-        print_json(described)
-        return
+    show_answer(ctx, json_output, lambda client: client.schema(name, version), _print_schema)
+
+
+def _print_schema(described: ModelSchema) -> None:
     console = stdout()
     console.print(key_values([
         ("Format", " ".join(str(part) for part in (described.get("format"),
@@ -218,11 +216,9 @@ def schema(
 @app.command()
 def test(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Model name.")],
+    name: NameArgument,
     version: VersionOption = None,
-    data: Annotated[str | None, typer.Option(
-        "--data", show_default=False,
-        help='JSON: one record, a list of records, or {"data": ...}/{"inputs": ...}.')] = None,
+    data: DataOption = None,
     file: Annotated[Path | None, typer.Option(
         "--file", "-f", exists=True, dir_okay=False, readable=True, show_default=False,
         help="A CSV or JSON file of records.")] = None,
@@ -242,43 +238,38 @@ def test(
     if state_of(ctx).wants_json(json_output) or "predictions" not in result:
         print_json(result)
         return
-    console = stdout()
-    console.print(f"{result.get('model', name)} version {result.get('version')}"
-                  f" ({result.get('task') or 'predictions'})", style="dim", markup=False)
-    console.print(predictions_table(result["predictions"]))
+    print_predictions(f"{result.get('model', name)} version {result.get('version')}", result)
+
+
+OnlyVersionOption = Annotated[int | None, typer.Option(
+    "--version", "-v", min=1, show_default=False,
+    help="Delete only this version (default: the whole model).")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 
 
 @app.command()
-def delete(
-    ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Model name.")],
-    version: Annotated[int | None, typer.Option(
-        "--version", "-v", min=1, show_default=False,
-        help="Delete only this version (default: the whole model).")] = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-) -> None:
+def delete(ctx: typer.Context, name: NameArgument, version: OnlyVersionOption = None,
+           yes: YesOption = False) -> None:
     """Delete a model, or one of its versions."""
     what = f"version {version} of model {name}" if version else f"model {name} and all its versions"
     if not yes:
         typer.confirm(f"Delete {what}?", abort=True)
-    with state_of(ctx).client() as client:
-        if version:
-            client.delete_version(name, version)
-        else:
-            client.delete_model(name)
+    if version:
+        ask(ctx, lambda client: client.delete_version(name, version))
+    else:
+        ask(ctx, lambda client: client.delete_model(name))
     stdout().print(f"Deleted {what}.", markup=False)
 
 
 @app.command()
 def download(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Model name.")],
+    name: NameArgument,
     version: Annotated[int, typer.Argument(min=1, help="Model version.")],
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="File to write, or an existing folder to write into.")],
 ) -> None:
     """Download the file of a model version."""
-    with state_of(ctx).client() as client:
-        written = client.download_to(name, version, output)
+    written = ask(ctx, lambda client: client.download_to(name, version, output))
     stdout().print(f"Saved {name} version {version} to {written} "
                    f"({human_size(written.stat().st_size)}).", markup=False)

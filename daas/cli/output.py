@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,8 +23,10 @@ from rich.text import Text
 
 from daas.errors import DaasError
 
-
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+DataOption = Annotated[str | None, typer.Option(
+    "--data", show_default=False,
+    help='JSON: one record, a list of records, or {"data": ...}/{"inputs": ...}.')]
 
 
 # Consoles are built per call so they follow the streams and terminal of the moment.
@@ -41,6 +43,14 @@ def stderr() -> Console:
 def print_json(value: Any) -> None:
     """Print a value as indented JSON, unstyled so it can be piped into other tools."""
     typer.echo(json.dumps(value, indent=2, default=str))
+
+
+def print_outcome(as_json: bool, value: Any, line: str, style: str | None) -> None:
+    """The outcome of a command: ``value`` as JSON for scripts, else one ``line`` for people."""
+    if as_json:
+        print_json(value)
+        return
+    stdout().print(line, style=style, markup=False, highlight=False)
 
 
 def report_error(error: DaasError) -> None:
@@ -97,6 +107,31 @@ def human_size(size: int | None) -> str:
     return f"{size} B"
 
 
+def binary_size(size: int | None) -> str:
+    """Bytes the way they are given to the deploy form: ``512Mi``, ``1.5Gi``."""
+    if not size:
+        return ""
+    for unit, factor in (("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+        if size >= factor:
+            return f"{size / factor:.4g}{unit}"
+    return str(size)
+
+
+#: Colours of a service's states.
+SERVICE_STATE_STYLES = {"running": "green", "deploying": "yellow", "failed": "red",
+                        "paused": "blue", "deleting": "magenta", "queued": "yellow",
+                        "succeeded": "green"}
+#: Colours of a batch run's statuses.
+RUN_STATUS_STYLES = {"succeeded": "green", "running": "yellow", "pending": "yellow",
+                     "pausing": "blue", "paused": "blue", "stopping": "magenta",
+                     "stopped": "magenta", "failed": "red"}
+
+
+def styled(state: str | None, styles: Mapping[str, str]) -> Text:
+    """A state (or status) as text in its colour from ``styles``."""
+    return Text(state or "", style=styles.get((state or "").lower(), ""))
+
+
 def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Table:
     """A rich table whose cells are rendered with :func:`cell`."""
     result = Table(title=title, title_justify="left", header_style="bold")
@@ -105,6 +140,21 @@ def table(title: str | None, columns: Iterable[str], rows: Iterable[Iterable[Any
     for row in rows:
         result.add_row(*(Text(value if isinstance(value, str) else cell(value)) for value in row))
     return result
+
+
+def print_page(page: Mapping[str, Any], what: str, columns: Sequence[str],
+               row: Callable[[Any], Iterable[Any]]) -> None:
+    """One page of a listing as a table of ``row(item)``, saying which part of the whole it is."""
+    items = page["items"]
+    console = stdout()
+    if not items:
+        console.print(f"No {what}." if page["total"] == 0 else f"No {what} on this page.")
+        return
+    console.print(table(None, columns, (row(item) for item in items)))
+    if page["total"] > len(items):
+        first = page["offset"] + 1
+        console.print(f"{what.capitalize()} {first}-{first + len(items) - 1} of {page['total']}.",
+                      style="dim")
 
 
 def key_values(rows: Iterable[tuple[str, Any]]) -> Table:
@@ -143,6 +193,20 @@ def parse_data(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise typer.BadParameter(f"not valid JSON: {exc}", param_hint="--data") from None
+
+
+def print_predictions(heading: str, result: Mapping[str, Any]) -> None:
+    """A scoring answer: ``heading`` and the task, dimmed, then the predictions as a table."""
+    console = stdout()
+    console.print(f"{heading} ({result.get('task') or 'predictions'})", style="dim", markup=False)
+    console.print(predictions_table(result["predictions"]))
+
+
+def print_heading(index: int, heading: str) -> None:
+    """The bold ``heading`` of section ``index``, after a blank line unless it is the first."""
+    if index:
+        typer.echo()
+    stdout().print(heading, style="bold", markup=False)
 
 
 def predictions_table(predictions: list[dict[str, Any]]) -> Any:

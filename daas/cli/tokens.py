@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from daas.cli.output import JsonOption, key_values, print_json, short_time, stdout, table
-from daas.cli.state import state_of
+from daas.cli.answers import ask, show_answer
+from daas.cli.output import JsonOption, key_values, short_time, stdout, table
+from daas.client import NewToken, TokenInfo
 
 app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_help=True)
 
@@ -27,12 +28,11 @@ def create(
     json_output: JsonOption = False,
 ) -> None:
     """Create an API token and print its secret (shown only this once)."""
-    state = state_of(ctx)
-    with state.client() as client:
-        created = client.create_token(name, role.value)
-    if state.wants_json(json_output):
-        print_json(created)
-        return
+    show_answer(ctx, json_output, lambda client: client.create_token(name, role.value),
+                _print_created)
+
+
+def _print_created(created: NewToken) -> None:
     console = stdout()
     console.print(key_values([("Id", str(created["id"])), ("Name", created["name"]),
                               ("Role", created["role"])]))
@@ -43,12 +43,10 @@ def create(
 @app.command("list")
 def list_tokens(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """List API tokens (never their secrets)."""
-    state = state_of(ctx)
-    with state.client() as client:
-        found = client.list_tokens()
-    if state.wants_json(json_output):
-        print_json(found)
-        return
+    show_answer(ctx, json_output, lambda client: client.list_tokens(), _print_tokens)
+
+
+def _print_tokens(found: list[TokenInfo]) -> None:
     stdout().print(table(
         None,
         ("Id", "Name", "Role", "Created", "Last used", "Revoked"),
@@ -65,6 +63,5 @@ def revoke(
         metavar="ID", help="Token id, from `daas tokens list`.")],
 ) -> None:
     """Revoke an API token; requests using it are refused from now on."""
-    with state_of(ctx).client() as client:
-        client.revoke_token(token_id)
+    ask(ctx, lambda client: client.revoke_token(token_id))
     stdout().print(f"Revoked token {token_id}.", markup=False)

@@ -8,9 +8,14 @@ field and row).
 """
 
 from daas.codecs.coercion import coerce_frame
-from daas.codecs.decoding import ACCEPTED_SHAPES, DecodedRequest, decode_csv, decode_json
+from daas.codecs.decoding import (
+    ACCEPTED_SHAPES,
+    DecodedRequest,
+    decode_csv,
+    decode_json,
+)
 from daas.codecs.responses import rows_to_csv
-from daas.codecs.tensors import V2_DATATYPES, tensors_to_v2_outputs
+from daas.codecs.tensors import V2_DATATYPES, tensors_to_v2_outputs, v2_datatype
 
 __all__ = [
     "ACCEPTED_SHAPES",
@@ -21,4 +26,5 @@ __all__ = [
     "decode_json",
     "rows_to_csv",
     "tensors_to_v2_outputs",
+    "v2_datatype",
 ]

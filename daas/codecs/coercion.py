@@ -9,8 +9,20 @@ import numpy as np
 import pandas as pd
 
 from daas.codecs.values import (
-    BOOLEAN, FLOAT, INTEGER, TEXT, BadValue, check_range, convert, first_missing, kind_of,
-    number_text, onnx_dtype, pmml_kind, show, to_array,
+    BOOLEAN,
+    FLOAT,
+    INTEGER,
+    TEXT,
+    BadValue,
+    check_range,
+    convert,
+    first_missing,
+    kind_of,
+    number_text,
+    onnx_dtype,
+    pmml_kind,
+    show,
+    to_array,
 )
 from daas.errors import InvalidInput
 from daas.runtimes.base import ModelSchema, Variable

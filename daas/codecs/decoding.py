@@ -12,7 +12,11 @@ import pandas as pd
 
 from daas.codecs.coercion import coerce_frame
 from daas.codecs.plain_records import plain_records_frame
-from daas.codecs.tensors import decode_named_tensors, decode_v2_inputs, v2_inputs_to_frame
+from daas.codecs.tensors import (
+    decode_named_tensors,
+    decode_v2_inputs,
+    v2_inputs_to_frame,
+)
 from daas.errors import BadRequest, InvalidInput
 from daas.runtimes.base import ModelSchema
 

@@ -11,7 +11,16 @@ import numpy as np
 import pandas as pd
 
 from daas.codecs.values import (
-    BOOLEAN, FLOAT, INTEGER, TEXT, BadValue, check_range, kind_of, onnx_dtype, to_array,
+    BOOLEAN,
+    FLOAT,
+    INTEGER,
+    ONNX_DTYPES,
+    TEXT,
+    BadValue,
+    check_range,
+    kind_of,
+    onnx_dtype,
+    to_array,
 )
 from daas.errors import BadRequest, InvalidInput
 from daas.runtimes.base import ModelSchema, Variable
@@ -27,6 +36,17 @@ V2_DATATYPES: dict[str, np.dtype] = {
     "BYTES": np.dtype(object),
 }
 _DATATYPE_OF_KIND = {value.str: key for key, value in V2_DATATYPES.items() if key != "BYTES"}
+#: Schema dtype names (ONNX element types and PMML's integer/boolean) -> v2 datatypes.
+_DATATYPE_OF_DTYPE = {
+    **{name: _DATATYPE_OF_KIND.get(dtype.str, "BYTES") for name, dtype in ONNX_DTYPES.items()},
+    "integer": "INT64", "boolean": "BOOL",
+}
+
+
+def v2_datatype(dtype_name: str) -> str:
+    """The Open Inference Protocol datatype of a schema dtype (``float`` -> ``FP32``);
+    ``BYTES`` for strings and any type without a numeric or boolean datatype."""
+    return _DATATYPE_OF_DTYPE.get(dtype_name.lower(), "BYTES")
 
 
 def decode_named_tensors(inputs: dict[str, Any], schema: ModelSchema) -> dict[str, np.ndarray]:

@@ -16,9 +16,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from daas.errors import DaasError, InternalError, NotFound
-from daas.platform.db import Database
-from daas.platform.models import utcnow
-from daas.platform.services.tables import AsyncRequest
+from daas.store.db import Database
+from daas.store.tables import AsyncRequest, utcnow
 
 log = logging.getLogger("daas.model_server")
 

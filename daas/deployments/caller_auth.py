@@ -16,9 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
 from daas.errors import Unauthenticated, Unavailable
-from daas.platform.auth import hash_token
-from daas.platform.db import Database
-from daas.platform.models import ApiToken
+from daas.store.db import Database
+from daas.store.tables import ApiToken
+from daas.store.tokens import hash_token
 
 #: The caller name recorded for requests made with the service's own key.
 SERVICE_KEY_CALLER = "service-key"

@@ -1,4 +1,7 @@
-"""Starlette responses of a model service: JSON, CSV and ``{"error": ...}`` bodies."""
+"""Starlette responses: JSON, encoded bodies, and every error as ``{"error": {...}}``.
+
+Both the platform ingress and the model replicas render errors with ``error_response``.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +10,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from daas.errors import DaasError, Overloaded
+from daas.errors import DaasError, MethodNotAllowed, Overloaded
 from daas.runtimes.jsonready import json_ready
 
 JSON = "application/json"
 CSV = "text/csv; charset=utf-8"
-
-
-class MethodNotAllowed(DaasError):
-    """The path exists but does not take this HTTP method."""
-
-    status_code = 405
-    code = "method_not_allowed"
 
 
 def json_bytes(body: Any) -> bytes:
@@ -43,12 +39,16 @@ def encoded_response(content: bytes, media_type: str) -> Response:
 
 
 def error_response(error: DaasError) -> Response:
-    """The JSON error body with the error's status (and its auth or retry header)."""
-    headers = None
+    """The JSON error body with the error's status and the headers it calls for."""
+    return json_response(error.to_body(), error.status_code, error_headers(error) or None)
+
+
+def error_headers(error: DaasError) -> dict[str, str]:
+    """``WWW-Authenticate`` for 401, ``Retry-After`` when overloaded, ``Allow`` for 405."""
     if error.status_code == 401:
-        headers = {"WWW-Authenticate": "Bearer"}
-    elif isinstance(error, Overloaded):
-        headers = {"Retry-After": str(error.retry_after)}
-    elif isinstance(error, MethodNotAllowed) and isinstance(error.details, dict):
-        headers = {"Allow": ", ".join(error.details.get("allowed", []))}
-    return json_response(error.to_body(), error.status_code, headers)
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(error, Overloaded):
+        return {"Retry-After": str(error.retry_after)}
+    if isinstance(error, MethodNotAllowed) and isinstance(error.details, dict):
+        return {"Allow": ", ".join(error.details.get("allowed", []))}
+    return {}

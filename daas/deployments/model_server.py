@@ -22,12 +22,13 @@ from ray import serve
 from starlette.requests import Request
 from starlette.responses import Response
 
-from daas.deployments.model_loading import load_model
 from daas.deployments.model_service import ModelService
 from daas.deployments.row_batching import Rows, predict_batch
+from daas.deployments.server_config import ServerConfig
 from daas.deployments.service_endpoint import ServiceEndpoint
-from daas.platform.db import Database
-from daas.platform.services.server_config import ServerConfig
+from daas.runtimes import load_runtime
+from daas.store.artifacts import load_artifact
+from daas.store.db import Database
 
 
 @serve.deployment
@@ -36,7 +37,7 @@ class ModelServer:
 
     def __init__(self, config: dict[str, Any]) -> None:
         settings = ServerConfig.model_validate(config)
-        self._runtime = load_model(settings)
+        self._runtime = load_runtime(settings.format, load_artifact(settings.artifact))
         batched = None
         if settings.batching is not None:
             self._predict_batch.set_max_batch_size(settings.batching.max_batch_size)

@@ -17,15 +17,18 @@ from daas.deployments.http_responses import CSV, JSON, json_bytes
 from daas.deployments.request_counting import RequestCounter
 from daas.deployments.request_payload import Payload, unpack
 from daas.deployments.response_bodies import (
-    metadata_body, prediction_body, v2_request_payload, v2_response,
+    metadata_body,
+    prediction_body,
+    v2_request_payload,
+    v2_response,
 )
 from daas.deployments.scoring import RowPredictor, Scored, Scorer
+from daas.deployments.server_config import ServerConfig
 from daas.deployments.traffic_flush import TrafficFlusher
 from daas.errors import BadRequest, DaasError, InternalError
-from daas.platform.db import Database
-from daas.platform.services.server_config import ServerConfig
-from daas.platform.services.tables import AsyncRequest
 from daas.runtimes.base import ModelRuntime
+from daas.store.db import Database
+from daas.store.tables import AsyncRequest
 
 log = logging.getLogger("daas.model_server")
 

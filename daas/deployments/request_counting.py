@@ -6,7 +6,7 @@ counts against the service, while callers without credentials or at a wrong URL 
 
 from __future__ import annotations
 
-from daas.platform.services.traffic import TrafficRecorder
+from daas.deployments.traffic import TrafficRecorder
 
 _NOT_ERRORS = frozenset({401, 404})
 

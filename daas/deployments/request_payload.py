@@ -1,7 +1,8 @@
 """Prediction request bodies: read within a size limit, unpack forms, decode for the model.
 
 Reading and form parsing happen on the event loop; ``decode_payload`` is the CPU-bound
-part (parsing JSON/CSV, coercing to the schema) and runs in the model thread pool.
+part (parsing JSON/CSV, coercing to the schema, in ``daas.codecs.request_body``) and runs
+in the model thread pool.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from starlette.formparsers import FormParser, MultiPartException, MultiPartParse
 from starlette.requests import ClientDisconnect, Request
 
 from daas.codecs import DecodedRequest, decode_json
+from daas.codecs.media import media_type
+from daas.codecs.request_body import decode_document, decode_fields
 from daas.errors import BadRequest, PayloadTooLarge
-from daas.platform.request_body import decode_document
 from daas.runtimes.base import ModelSchema
 
 _MULTIPART = "multipart/form-data"
@@ -36,11 +38,6 @@ class Payload:
     def from_json(cls, body: Any) -> Payload:
         """A payload around an already parsed JSON body (a list is taken as records)."""
         return cls(json_body={"data": body} if isinstance(body, list) else body)
-
-
-def media_type(content_type: str | None) -> str:
-    """``"text/csv"`` from ``"text/csv; charset=utf-8"``; ``""`` when absent."""
-    return (content_type or "").split(";")[0].strip().lower()
 
 
 def too_large(size: int, limit: int) -> PayloadTooLarge:
@@ -86,11 +83,18 @@ def decode_payload(payload: Payload, schema: ModelSchema) -> DecodedRequest:
     if payload.json_body is not None:
         return decode_json(payload.json_body, schema)
     if payload.fields is not None:
-        if not payload.fields:
-            raise BadRequest("the form has no fields; send one field per model input, or a 'file'")
-        return decode_json({"data": payload.fields}, schema)
+        return decode_fields(payload.fields, schema)
     return decode_document(payload.data, schema, filename=payload.filename,
                            content_type=payload.content_type)
+
+
+async def read_prediction_request(request: Request, schema: ModelSchema) -> DecodedRequest:
+    """Read and decode a request in any accepted shape, on the event loop.
+
+    No size limit here: the caller's middleware (the platform's ``BodySizeLimit``) has one.
+    """
+    payload = await unpack(await request.body(), request.headers.get("content-type"))
+    return decode_payload(payload, schema)
 
 
 async def _parse_form(body: bytes, content_type: str, *, multipart: bool):

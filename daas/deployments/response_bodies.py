@@ -10,8 +10,8 @@ import numpy as np
 
 from daas.codecs import tensors_to_v2_outputs
 from daas.deployments.scoring import Scored
+from daas.deployments.server_config import ServerConfig
 from daas.errors import BadRequest, InvalidInput
-from daas.platform.services.server_config import ServerConfig
 from daas.runtimes.base import ModelSchema
 from daas.runtimes.jsonready import json_ready
 

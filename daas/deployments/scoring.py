@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from daas.errors import Timeout
 from daas.deployments.request_payload import Payload, decode_payload
+from daas.errors import Timeout
 from daas.runtimes.base import ModelRuntime
 
 T = TypeVar("T")

@@ -16,12 +16,15 @@ import time
 from starlette.requests import Request
 from starlette.responses import Response
 
+from daas.codecs.media import is_csv
 from daas.deployments.http_responses import (
-    MethodNotAllowed, encoded_response, error_response, json_response,
+    encoded_response,
+    error_response,
+    json_response,
 )
 from daas.deployments.model_service import FORMATS, ModelService
-from daas.deployments.request_payload import media_type, read_body, unpack
-from daas.errors import BadRequest, DaasError, InternalError, NotFound
+from daas.deployments.request_payload import read_body, unpack
+from daas.errors import BadRequest, DaasError, InternalError, MethodNotAllowed, NotFound
 
 log = logging.getLogger("daas.model_server")
 
@@ -90,8 +93,8 @@ class ServiceEndpoint:
 def _response_format(request: Request) -> str:
     fmt = request.query_params.get("format")
     if fmt is None:
-        preferred = media_type((request.headers.get("accept") or "").split(",")[0])
-        return "csv" if preferred in ("text/csv", "application/csv") else "json"
+        preferred = (request.headers.get("accept") or "").split(",")[0]
+        return "csv" if is_csv(preferred) else "json"
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")

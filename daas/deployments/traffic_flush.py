@@ -14,9 +14,9 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from daas.platform.db import Database
-from daas.platform.services.tables import ServiceTraffic
-from daas.platform.services.traffic import BUCKET_SECONDS, Bucket, TrafficRecorder
+from daas.deployments.traffic import BUCKET_SECONDS, Bucket, TrafficRecorder
+from daas.store.db import Database
+from daas.store.tables import ServiceTraffic
 
 log = logging.getLogger("daas.model_server")
 

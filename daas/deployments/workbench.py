@@ -13,10 +13,9 @@ from typing import Any
 from ray import serve
 
 from daas.errors import capture
-from daas.platform.storage import ArtifactStore
-from daas.platform.worker import ArtifactRef
 from daas.runtimes import load_runtime
 from daas.runtimes.base import ModelRuntime
+from daas.store.artifacts import ArtifactRef, load_artifact
 
 
 class RuntimeCache:
@@ -33,7 +32,7 @@ class RuntimeCache:
             if artifact.sha256 in self._items:
                 self._items.move_to_end(artifact.sha256)
                 return self._items[artifact.sha256]
-        runtime = load_runtime(artifact.format, ArtifactStore(artifact.storage_uri).get(artifact.key))
+        runtime = load_runtime(artifact.format, load_artifact(artifact))
         with self._lock:
             self._items[artifact.sha256] = runtime
             while len(self._items) > self.capacity:

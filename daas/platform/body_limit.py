@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from daas.errors import PayloadTooLarge
-from daas.platform.http_errors import error_response
+from daas.deployments.http_responses import error_response
+from daas.deployments.request_payload import too_large
 
 
 class BodySizeLimit:
@@ -22,7 +22,7 @@ class BodySizeLimit:
         limit = self.limit_for(scope["path"])
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await error_response(_too_large(int(declared), limit))(scope, receive, send)
+            await error_response(too_large(int(declared), limit))(scope, receive, send)
             return
         seen = 0
 
@@ -32,12 +32,8 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _too_large(seen, limit)
+                    raise too_large(seen, limit)
             return message
 
         await self.app(scope, limited_receive, send)
 
-
-def _too_large(size: int, limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"request body of {size} bytes exceeds the limit of {limit} bytes",
-                           details={"limit": limit})

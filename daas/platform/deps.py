@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the platform's services and the caller's identity."""
+"""FastAPI dependencies: one ``Annotated`` type per container member, and the caller's identity."""
 
 from __future__ import annotations
 
@@ -7,34 +7,61 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from daas.platform.auth import Principal, TokenService, require
-from daas.platform.registry import ModelRegistry
+from daas.platform.cluster import ClusterView
+from daas.platform.container import Container
+from daas.platform.datasets.service import DatasetService
+from daas.platform.jobs.service import JobService
+from daas.platform.registry.registry import ModelRegistry
+from daas.platform.registry.tester import ModelTester
+from daas.platform.services.gateway import ServiceGateway
+from daas.platform.services.manager import ServiceManager
+from daas.platform.services.observability import ServiceObserver
+from daas.platform.tokens.service import Principal, TokenService, require
 from daas.settings import Settings
+from daas.store.db import Database
 
 _bearer = HTTPBearer(auto_error=False, description="A DaaS token: `Authorization: Bearer daas_...`")
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was built with."""
-    return request.app.state.settings
+def get_container(request: Request) -> Container:
+    """The container ``create_app`` built; the only reader of ``app.state``."""
+    return request.app.state.container
 
 
-def get_registry(request: Request) -> ModelRegistry:
-    """The model registry."""
-    return request.app.state.registry
+AppContainer = Annotated[Container, Depends(get_container)]
 
 
-def get_tokens(request: Request) -> TokenService:
-    """The token service."""
-    return request.app.state.tokens
+def _member(name: str):
+    def dependency(container: AppContainer):
+        return getattr(container, name)
+
+    dependency.__name__ = f"get_{name}"
+    return Depends(dependency)
 
 
-def _principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    secret = credentials.credentials if credentials else None
-    return get_tokens(request).authenticate(secret)
+AppSettings = Annotated[Settings, _member("settings")]
+Db = Annotated[Database, _member("db")]
+Registry = Annotated[ModelRegistry, _member("registry")]
+Tester = Annotated[ModelTester, _member("tester")]
+Tokens = Annotated[TokenService, _member("tokens")]
+Services = Annotated[ServiceManager, _member("services")]
+Observer = Annotated[ServiceObserver, _member("observer")]
+Gateway = Annotated[ServiceGateway, _member("gateway")]
+Cluster = Annotated[ClusterView, _member("cluster")]
+Jobs = Annotated[JobService, _member("jobs")]
+Datasets = Annotated[DatasetService, _member("datasets")]
+
+
+def _bearer_secret(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str | None:
+    return credentials.credentials if credentials else None
+
+
+#: The bearer secret as sent, unchecked (service calls also accept a service's own key).
+BearerSecret = Annotated[str | None, Depends(_bearer_secret)]
+
+
+def _principal(secret: BearerSecret, tokens: Tokens) -> Principal:
+    return tokens.authenticate(secret)
 
 
 def _role(role: str):
@@ -47,6 +74,3 @@ def _role(role: str):
 Viewer = Annotated[Principal, Depends(_role("viewer"))]
 Editor = Annotated[Principal, Depends(_role("editor"))]
 Admin = Annotated[Principal, Depends(_role("admin"))]
-Registry = Annotated[ModelRegistry, Depends(get_registry)]
-Tokens = Annotated[TokenService, Depends(get_tokens)]
-AppSettings = Annotated[Settings, Depends(get_settings)]

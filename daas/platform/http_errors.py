@@ -1,4 +1,8 @@
-"""Render every error as ``{"error": {"code", "message", "details"}}`` with its status."""
+"""Exception handlers rendering every platform error as ``{"error": {...}}`` JSON.
+
+Typed errors render through ``daas.deployments.http_responses.error_response``, the same
+function the model replicas use, so status and headers agree across both.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,17 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
-from daas.errors import DaasError, InternalError, InvalidInput, Overloaded
+from daas.deployments.http_responses import error_response, json_response
+from daas.errors import DaasError, InternalError, InvalidInput
 
 log = logging.getLogger("daas.api")
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
                415: "unsupported_media_type", 429: "too_many_requests", 503: "unavailable"}
-
-
-def error_response(error: DaasError) -> JSONResponse:
-    """The JSON response for a platform error."""
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, Overloaded) else None
-    if error.status_code == 401:
-        headers = {"WWW-Authenticate": "Bearer"}
-    return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> InvalidInput:
@@ -40,20 +37,20 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map DaasError, request validation, HTTP and unexpected errors to JSON bodies."""
 
     @app.exception_handler(DaasError)
-    async def _daas(_request: Request, exc: DaasError) -> JSONResponse:
+    async def _daas(_request: Request, exc: DaasError) -> Response:
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(_request: Request, exc: RequestValidationError) -> Response:
         return error_response(_validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
         body = {"error": {"code": _HTTP_CODES.get(exc.status_code, "http_error"),
                           "message": str(exc.detail), "details": None}}
-        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        return json_response(body, exc.status_code, getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(InternalError(f"internal error ({type(exc).__name__}); see the platform log"))

@@ -1,4 +1,8 @@
-"""Start and stop the platform: a local Ray head if needed, Serve, the management app."""
+"""Start and stop the platform: a local Ray head if needed, Serve, the management app.
+
+Ray itself is reached through ``daas.platform.ray_adapter.cluster``; this module runs the
+``ray`` command line and waits for the platform to answer.
+"""
 
 from __future__ import annotations
 
@@ -56,19 +60,13 @@ def _ray_cli() -> str:
     return str(local) if local.exists() else (shutil.which("ray") or "ray")
 
 
-def _join_ray(address: str):
-    """Connect this process to a running cluster quietly (replica logs stay in Ray's files)."""
-    import ray
-
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    return ray.init(address=address, ignore_reinit_error=True, logging_level="WARNING",
-                    log_to_driver=False)
-
 
 def _connect(settings: Settings, num_cpus: int | None) -> tuple[str, bool]:
+    from daas.platform.ray_adapter import cluster
+
     address = settings.ray_address or "auto"
     try:
-        _join_ray(address)
+        cluster.join(address)
         return address, False
     except ConnectionError:
         if settings.ray_address:
@@ -78,7 +76,7 @@ def _connect(settings: Settings, num_cpus: int | None) -> tuple[str, bool]:
                f"--metrics-export-port={settings.metrics_export_port}"]
     subprocess.run(command, check=True, env=ray_environment(settings), stdout=subprocess.DEVNULL)
     (settings.home / _MARKER).touch()
-    _join_ray("auto")
+    cluster.join("auto")
     return "auto", True
 
 
@@ -100,14 +98,11 @@ def wait_until_ready(url: str, timeout_s: float = _READY_TIMEOUT_S) -> None:
 
 def start_platform(settings: Settings, *, num_cpus: int | None = None) -> PlatformInfo:
     """Start (or update) the platform and wait until it is ready."""
-    from ray import serve
-
-    from daas.deployments.platform import PLATFORM_APP, build_platform_app
+    from daas.platform.ray_adapter import cluster
 
     settings.home.mkdir(parents=True, exist_ok=True)
     address, started = _connect(settings, num_cpus)
-    serve.start(http_options={"host": settings.host, "port": settings.port})
-    serve.run(build_platform_app(settings), name=PLATFORM_APP, route_prefix="/")
+    cluster.deploy_platform(settings)
     wait_until_ready(settings.url)
     token = settings.admin_token_path.read_text().strip()
     return PlatformInfo(url=settings.url, token=token, ray_address=address, started_ray=started)
@@ -115,19 +110,16 @@ def start_platform(settings: Settings, *, num_cpus: int | None = None) -> Platfo
 
 def stop_platform(settings: Settings, *, stop_ray: bool = True) -> None:
     """Remove the platform app; stop Ray too if ``daas up`` started it."""
-    import ray
-    from ray import serve
-
-    from daas.deployments.platform import PLATFORM_APP
+    from daas.platform.ray_adapter import cluster
 
     marker = settings.home / _MARKER
     try:
-        _join_ray(settings.ray_address or "auto")
+        cluster.join(settings.ray_address or "auto")
     except ConnectionError:
         marker.unlink(missing_ok=True)
         return
-    serve.delete(PLATFORM_APP)
-    ray.shutdown()
+    cluster.remove_platform()
+    cluster.leave()
     if stop_ray and marker.exists():
         subprocess.run([_ray_cli(), "stop"], check=False, env=ray_environment(),
                        stdout=subprocess.DEVNULL)
@@ -136,22 +128,17 @@ def stop_platform(settings: Settings, *, stop_ray: bool = True) -> None:
 
 def platform_status(settings: Settings) -> dict[str, Any]:
     """Ray and Serve state of the platform application, plus readiness."""
-    import ray
-    from ray import serve
-
-    from daas.deployments.platform import PLATFORM_APP
+    from daas.platform.ray_adapter import cluster
 
     status: dict[str, Any] = {"url": settings.url, "ray": "down", "app": "absent", "ready": False}
     try:
-        context = _join_ray(settings.ray_address or "auto")
+        context = cluster.join(settings.ray_address or "auto")
     except ConnectionError:
         return status
     status["ray"] = "up"
     dashboard = getattr(context, "dashboard_url", None)
     status["dashboard"] = f"http://{dashboard}" if dashboard else None
-    application = serve.status().applications.get(PLATFORM_APP)
-    if application is not None:
-        status["app"] = str(application.status)
+    status["app"] = cluster.platform_app_status() or "absent"
     try:
         status["ready"] = httpx.get(f"{settings.url}/readyz", timeout=5).status_code == 200
     except httpx.HTTPError:

@@ -13,14 +13,14 @@ from typing import Any
 
 from fastapi.openapi.utils import get_openapi
 
-from daas.platform.app import create_app
+from daas.platform.app import build_api
 from daas.settings import Settings
 
 
 def openapi_document() -> dict[str, Any]:
     """The document the platform serves at ``/openapi.json``."""
     with tempfile.TemporaryDirectory() as home:
-        app = create_app(Settings(home=Path(home)), worker=None)
+        app = build_api(Settings(home=Path(home)))
         return get_openapi(title=app.title, version="ui", description=app.description, routes=app.routes)
 
 

@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from daas.deployments.http_responses import error_response
 from daas.errors import NotFound
-from daas.platform.http_errors import error_response
 
 _API_PREFIXES = ("/api/", "/v2/")
 _NOT_BUILT = """<!doctype html><title>DaaS-Deployer</title>

@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from daas.runtimes.columns import (
-    Columns, cluster_column, float_column, missing_column, plain_values, scalar, scalar_column,
+    Columns,
+    cluster_column,
+    float_column,
+    missing_column,
+    plain_values,
+    scalar,
+    scalar_column,
 )
 from daas.runtimes.jsonready import as_cluster_id, as_float
 from daas.runtimes.onnx_schema import TaskLayout

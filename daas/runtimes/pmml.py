@@ -22,7 +22,11 @@ from daas.runtimes.columns import Columns
 from daas.runtimes.pmml_document import parse_pmml, pmml_text
 from daas.runtimes.pmml_gateway import disable_nagle, quiet_root_logging
 from daas.runtimes.pmml_inputs import evaluator_request
-from daas.runtimes.pmml_schema import PmmlDescription, add_evaluator_outputs, describe_pmml
+from daas.runtimes.pmml_schema import (
+    PmmlDescription,
+    add_evaluator_outputs,
+    describe_pmml,
+)
 from daas.runtimes.pmml_tasks import PmmlFields, parse_result, result_columns
 
 

@@ -20,7 +20,12 @@ from pandas.io.json import ujson_loads
 
 from daas.runtimes.base import ModelSchema
 from daas.runtimes.columns import (
-    Columns, cluster_column, float_column, missing_column, plain_values, repeated,
+    Columns,
+    cluster_column,
+    float_column,
+    missing_column,
+    plain_values,
+    repeated,
 )
 from daas.runtimes.jsonready import as_cluster_id, as_float, json_ready
 from daas.runtimes.pmml_schema import OutputSpec, PmmlDescription

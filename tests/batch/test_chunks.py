@@ -9,7 +9,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from daas.batch.chunks import (
-    Chunk, PartFile, describe_parts, list_part_files, plan_chunks, read_chunk,
+    Chunk,
+    PartFile,
+    describe_parts,
+    list_part_files,
+    plan_chunks,
+    read_chunk,
 )
 
 

@@ -8,9 +8,9 @@ from sqlmodel import select
 from daas.batch.config import parse_config
 from daas.batch.register import register_run_output
 from daas.errors import Conflict, InvalidInput
-from daas.platform.batch_jobs.tables import Dataset
-from daas.platform.db import Database
-from daas.platform.migrate import upgrade
+from daas.store.db import Database
+from daas.store.migrate import upgrade
+from daas.store.tables import Dataset
 
 
 @pytest.fixture
@@ -45,22 +45,27 @@ def test_a_name_taken_by_another_dataset_is_a_conflict(db):
 
 
 def test_config_defaults_and_requirements():
-    config = parse_config("predict", {"model": "m", "input_dataset": "in", "output_dataset": "out",
-                                      "service": "ignored"})
+    config = parse_config("predict", {"model": "m", "input_dataset": "in", "output_dataset": "out"})
     assert (config.version, config.batch_size, config.concurrency, config.num_cpus,
             config.passthrough) == (None, 4096, 2, 1.0, [])
-    assert parse_config("evaluate", {"model": "m", "input_dataset": "in"}).output_dataset is None
-    with pytest.raises(InvalidInput, match="needs 'output_dataset'"):
+    evaluate = parse_config("evaluate", {"model": "m", "input_dataset": "in", "label_column": "y"})
+    assert evaluate.output_dataset is None
+    with pytest.raises(InvalidInput, match="config.output_dataset") as caught:
         parse_config("predict", {"model": "m", "input_dataset": "in"})
-    with pytest.raises(InvalidInput, match="field 'batch_size'") as caught:
+    assert caught.value.field == "config.output_dataset"
+    with pytest.raises(InvalidInput, match="config.batch_size") as caught:
         parse_config("predict", {"model": "m", "input_dataset": "in", "output_dataset": "o",
                                  "batch_size": 0})
-    assert caught.value.field == "batch_size"
+    assert caught.value.field == "config.batch_size"
     with pytest.raises(InvalidInput, match="more than once"):
         parse_config("predict", {"model": "m", "input_dataset": "in", "output_dataset": "o",
                                  "passthrough": ["id", "id"]})
-    with pytest.raises(InvalidInput, match="not run by the batch driver"):
-        parse_config("script", {})
+    with pytest.raises(InvalidInput, match="either `model`"):
+        parse_config("predict", {"model": "m", "service": "s", "input_dataset": "in",
+                                 "output_dataset": "o"})
+    with pytest.raises(InvalidInput, match="config.nope"):
+        parse_config("predict", {"model": "m", "input_dataset": "in", "output_dataset": "o",
+                                 "nope": 1})
 
 
 def test_run_errors_are_one_short_line():

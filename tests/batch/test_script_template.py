@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from daas.batch.script_template import predict_script
-from daas.platform.batch_jobs.tables import Job
+from daas.store.tables import Job
 
 
 def test_the_script_template_is_valid_python_with_the_job_settings():

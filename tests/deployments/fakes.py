@@ -15,13 +15,14 @@ from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from daas.deployments.model_service import ModelService
+from daas.deployments.server_config import ServerConfig
 from daas.deployments.service_endpoint import ServiceEndpoint
 from daas.errors import InvalidInput
-from daas.platform.auth import TokenService, hash_token
-from daas.platform.db import Database
-from daas.platform.migrate import upgrade
-from daas.platform.services.server_config import ServerConfig
+from daas.platform.tokens.service import TokenService
 from daas.runtimes.base import ModelRuntime, ModelSchema, Variable
+from daas.store.db import Database
+from daas.store.migrate import upgrade
+from daas.store.tokens import hash_token
 
 SERVICE_KEY = "svc-key-for-tests"
 PREFIX = "/api/v1/svc/adder"

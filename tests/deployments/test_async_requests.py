@@ -9,7 +9,7 @@ import pytest
 
 from daas.deployments.async_requests import MAX_ATTEMPTS, AsyncRequestStore
 from daas.errors import NotFound
-from daas.platform.services.tables import AsyncRequest
+from daas.store.tables import AsyncRequest
 from tests.deployments.fakes import PREFIX, AdderRuntime, harness, run, user_token
 
 BODY = b'{"data": [{"x": 1, "y": 2}]}'

@@ -5,10 +5,14 @@ from __future__ import annotations
 import pytest
 
 from daas.deployments.caller_auth import (
-    SERVICE_KEY_CALLER, CallerAuth, bearer_token, user_token_lookup,
+    SERVICE_KEY_CALLER,
+    CallerAuth,
+    bearer_token,
+    user_token_lookup,
 )
 from daas.errors import Unauthenticated
-from daas.platform.auth import TokenService, hash_token
+from daas.platform.tokens.service import TokenService
+from daas.store.tokens import hash_token
 from tests.deployments.fakes import SERVICE_KEY, run, temporary_database, user_token
 
 

@@ -12,7 +12,13 @@ from daas.deployments.model_service import ModelService
 from daas.deployments.row_batching import predict_batch, split_rows
 from daas.errors import BadRequest, InvalidInput, Timeout
 from tests.deployments.fakes import (
-    PREFIX, AdderRuntime, TensorRuntime, harness, run, server_config, temporary_database,
+    PREFIX,
+    AdderRuntime,
+    TensorRuntime,
+    harness,
+    run,
+    server_config,
+    temporary_database,
 )
 
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.deployments.fakes import PREFIX, AdderRuntime, TensorRuntime, harness, user_token
+from tests.deployments.fakes import (
+    PREFIX,
+    AdderRuntime,
+    TensorRuntime,
+    harness,
+    user_token,
+)
 
 RECORDS = {"data": [{"x": 1, "y": 2}, {"x": 3.5, "y": 0.5}]}
 

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 
 from daas.deployments.request_counting import RequestCounter, counts_as_error
+from daas.deployments.traffic import Bucket
 from daas.deployments.traffic_flush import TrafficFlusher, save_buckets
-from daas.platform.services.tables import ServiceTraffic
-from daas.platform.services.traffic import Bucket
+from daas.store.tables import ServiceTraffic
 from tests.deployments.fakes import PREFIX, harness, run, temporary_database
 
 MOMENT = datetime(2026, 1, 1, 12, 0, 10, tzinfo=timezone.utc)
@@ -82,7 +82,7 @@ def test_http_traffic_is_flushed_when_the_service_closes(tmp_path):
 def test_requests_slower_than_the_last_bound_give_a_finite_percentile():
     import json
 
-    from daas.platform.services.traffic import LATENCY_BOUNDS_MS, summarize
+    from daas.deployments.traffic import LATENCY_BOUNDS_MS, summarize
 
     bucket = Bucket()
     bucket.add(5.0, False)

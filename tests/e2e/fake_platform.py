@@ -15,7 +15,7 @@ import uvicorn
 
 from daas.platform.app import create_app
 from daas.settings import Settings
-from tests.fakes import FakeJobs, FakeServe, InProcessWorker, fake_service_app
+from tests.fakes import FakeJobs, FakeServe, InProcessWorker
 
 
 def main() -> None:
@@ -25,8 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="daas-fake-"))
     settings = Settings(home=home, port=args.port, reconcile_interval_s=1.0)
-    app = create_app(settings, InProcessWorker(), FakeServe(), fake_service_app, run_reconciler=True,
-                     ray_jobs=FakeJobs())
+    app = create_app(settings, InProcessWorker(), FakeServe(), FakeJobs(), run_background=True)
     print(f"admin token: {settings.admin_token_path.read_text().strip()}", flush=True)
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
 

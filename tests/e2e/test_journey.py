@@ -18,7 +18,7 @@ from tests.conftest import CSV_DIR, PMML_DIR
 from tests.e2e.browser import signed_in_page
 from tests.e2e.conftest import screenshot
 from tests.e2e.ui import attach, by_id, choose, confirm, expect_state, field, fill
-from tests.live_helpers import upload
+from tests.live.helpers import upload
 
 pytestmark = [pytest.mark.ray, pytest.mark.browser]
 

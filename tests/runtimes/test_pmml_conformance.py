@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from daas.runtimes import detect_format, load_runtime
-from tests.runtimes.corpus import CSV_DIR, MNIST_DIR, PMML_DIR, dataset_of, pmml_cases, same_value
+from tests.runtimes.corpus import (
+    CSV_DIR,
+    MNIST_DIR,
+    PMML_DIR,
+    dataset_of,
+    pmml_cases,
+    same_value,
+)
 
 KNOWN_DIFFERENCES = {
     "KMeansEnsembleIris": "pypmml 1.5.8 returns no Cluster for this k-means majority-vote "

@@ -5,31 +5,22 @@ from __future__ import annotations
 import tempfile
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from daas.codecs.media import media_type
 from daas.errors import InvalidInput
-from daas.platform.batch_jobs.datasets import (
+from daas.platform.datasets.service import (
     DatasetPage,
     DatasetPreview,
     DatasetPublic,
-    DatasetService,
-    dataset_service,
 )
-from daas.platform.deps import Editor, Viewer
+from daas.platform.deps import Datasets, Editor, Viewer
 
 router = APIRouter(prefix="/api/v1/datasets", tags=["datasets"])
-
-
-def get_datasets(request: Request) -> DatasetService:
-    """The app's dataset service."""
-    return dataset_service(request.app.state)
-
-
-Datasets = Annotated[DatasetService, Depends(get_datasets)]
 
 _SPOOL_BYTES = 1024 * 1024
 _FORMAT_HELP = "csv, parquet or jsonl (default: from the file name)"
@@ -77,7 +68,7 @@ async def upload_dataset(
     body with ``?name=`` (and ``format`` or a telling ``Content-Type``).
     """
     content_type = request.headers.get("content-type", "")
-    if content_type.split(";")[0].strip().lower() == "multipart/form-data":
+    if media_type(content_type) == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=8)
         try:
             upload = form.get("file")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
-from daas.platform.batch_jobs import cron
-from daas.platform.batch_jobs.job_schemas import (
+from daas.platform.deps import Editor, Jobs, Viewer
+from daas.platform.jobs import cron
+from daas.platform.jobs.schemas import (
     JobCreate,
     JobDetail,
     JobPublic,
@@ -17,18 +18,8 @@ from daas.platform.batch_jobs.job_schemas import (
     RunPublic,
     SchedulePreview,
 )
-from daas.platform.batch_jobs.jobs import JobService, jobs_of
-from daas.platform.deps import Editor, Viewer
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
-
-
-def get_jobs(request: Request) -> JobService:
-    """The job service (built on first use if the app factory did not)."""
-    return jobs_of(request.app)
-
-
-Jobs = Annotated[JobService, Depends(get_jobs)]
 
 
 @router.post("/jobs", status_code=201, response_model=JobDetail, summary="Create a job")

@@ -9,12 +9,11 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from daas.codecs import rows_to_csv
+from daas.deployments.request_payload import read_prediction_request
 from daas.errors import BadRequest
-from daas.platform.deps import Editor, Registry, Viewer
-from daas.platform.models import ModelDetail, ModelPage, ModelVersionPublic
-from daas.platform.registry import Upload
-from daas.platform.request_body import read_prediction_request
-from daas.platform.scoring import ModelTester
+from daas.platform.deps import Editor, Registry, Tester, Viewer
+from daas.platform.registry.registry import Upload
+from daas.platform.registry.schemas import ModelDetail, ModelPage, ModelVersionPublic
 from daas.runtimes.base import ModelSchema
 
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
@@ -99,12 +98,11 @@ async def test_model(
     name: str,
     request: Request,
     _principal: Viewer,
-    registry: Registry,
+    tester: Tester,
     version: VersionQuery = None,
     format: Annotated[Literal["json", "csv"], Query(description="Response format")] = "json",
 ):
     """Records, a single record, split columns, named tensors, CSV, form fields or a file."""
-    tester = ModelTester(registry, request.app.state.worker)
     schema = await run_in_threadpool(tester.schema, name, version)
     decoded = await read_prediction_request(request, schema)
     result = await run_in_threadpool(tester.run, name, version, decoded)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from daas.errors import NotFound
-from daas.platform.deps import Editor, Registry, Viewer
-from daas.platform.services import observability
-from daas.platform.services.manager import ServiceManager
+from daas.platform.deps import Editor, Observer, Registry, Services, Viewer
 from daas.platform.services.schemas import (
     ServiceCreate,
     ServiceCreated,
@@ -21,14 +18,6 @@ from daas.platform.services.schemas import (
 from daas.platform.services.snippets import openapi_document, snippets
 
 router = APIRouter(prefix="/api/v1/services", tags=["services"])
-
-
-def get_services(request: Request) -> ServiceManager:
-    """The service manager."""
-    return request.app.state.services
-
-
-Services = Annotated[ServiceManager, Depends(get_services)]
 
 
 @router.post("", status_code=201, response_model=ServiceCreated, summary="Deploy a model version")
@@ -44,11 +33,10 @@ def list_services(_principal: Viewer, services: Services) -> list[ServicePublic]
 
 
 @router.get("/{name}", response_model=ServicePublic, summary="One service")
-def get_service(name: str, _principal: Viewer, request: Request, services: Services) -> ServicePublic:
+def get_service(name: str, _principal: Viewer, services: Services, observer: Observer) -> ServicePublic:
     """URL, model and version, resources, state and running replicas."""
     service = services.get(name)
-    alive = [r for r in request.app.state.serve.replicas(f"svc-{name}") if r["state"] == "RUNNING"]
-    return service.model_copy(update={"replicas_running": len(alive)})
+    return service.model_copy(update={"replicas_running": len(observer.running_replicas(name))})
 
 
 @router.patch("/{name}", response_model=ServicePublic, summary="Scale, resize or switch version")
@@ -95,40 +83,35 @@ def events(name: str, _principal: Viewer, services: Services,
 
 
 @router.get("/{name}/replicas", summary="Replicas")
-def replicas(name: str, _principal: Viewer, request: Request, services: Services) -> list[dict[str, Any]]:
+def replicas(name: str, _principal: Viewer, services: Services, observer: Observer) -> list[dict[str, Any]]:
     """Replica id, state, node, pid, start time and requests served."""
     services.get(name)
-    return observability.replicas(request.app.state.db, request.app.state.serve, name)
+    return observer.replicas(name)
 
 
 @router.post("/{name}/replicas/{replica_id}/restart", status_code=202, summary="Restart a replica")
-def restart_replica(name: str, replica_id: str, _principal: Editor, request: Request,
-                    services: Services) -> dict[str, str]:
+def restart_replica(name: str, replica_id: str, _principal: Editor, services: Services,
+                    observer: Observer) -> dict[str, str]:
     """Stop one replica; Serve starts a replacement."""
     services.get(name)
-    serve = request.app.state.serve
-    replica = next((r for r in serve.replicas(f"svc-{name}")
-                    if r["replica_id"] == replica_id and r["state"] == "RUNNING"), None)
-    if replica is None:
-        raise NotFound(f"service {name!r} has no live replica {replica_id!r}")
-    serve.kill_replica(replica["actor_name"])
+    observer.restart_replica(name, replica_id)
     return {"replica_id": replica_id}
 
 
 @router.get("/{name}/logs", summary="Replica logs")
-def logs(name: str, _principal: Viewer, request: Request, services: Services,
+def logs(name: str, _principal: Viewer, services: Services, observer: Observer,
          tail: Annotated[int, Query(ge=1, le=5000)] = 100) -> dict[str, Any]:
     """The last lines of each live replica's log."""
     services.get(name)
-    return observability.logs(request.app.state.serve, name, tail)
+    return observer.logs(name, tail)
 
 
 @router.get("/{name}/metrics", summary="Traffic, errors and latency")
-def metrics(name: str, _principal: Viewer, request: Request, services: Services,
+def metrics(name: str, _principal: Viewer, services: Services, observer: Observer,
             window: Literal["minute", "hour"] = "minute") -> dict[str, Any]:
     """Requests, errors, rate and latency percentiles, in total and as a time series."""
     services.get(name)
-    return observability.traffic(request.app.state.db, name, window)
+    return observer.traffic(name, window)
 
 
 @router.get("/{name}/snippets", summary="Ready-made calls")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from daas.platform.deps import Admin, Tokens, Viewer
-from daas.platform.models import TokenCreate, TokenCreated, TokenPublic
+from daas.platform.tokens.schemas import TokenCreate, TokenCreated, TokenPublic
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 

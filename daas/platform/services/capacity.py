@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from daas.errors import InvalidInput
-from daas.platform.ray_adapter import NodeCapacity
+from daas.platform.ports import NodeCapacity
 from daas.platform.services.spec import ServiceSpec
 
 _GiB = 2**30

@@ -6,15 +6,14 @@ Ray Serve match. Nothing here waits for Serve.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import col, select
 
 from daas.errors import Conflict, InvalidInput, NotFound
-from daas.platform.auth import hash_token, new_secret
-from daas.platform.db import Database
-from daas.platform.models import utcnow
-from daas.platform.registry import ModelRegistry
+from daas.platform.ports import NodeCapacity, service_route
+from daas.platform.registry.registry import ModelRegistry
 from daas.platform.services.capacity import check_fits_cluster
 from daas.platform.services.schemas import (
     ResourceFields,
@@ -25,19 +24,11 @@ from daas.platform.services.schemas import (
     ServiceUpdate,
 )
 from daas.platform.services.spec import ServiceSpec, check_service_name
-from daas.platform.services.tables import Service, ServiceEvent
+from daas.store.db import Database
+from daas.store.tables import Service, ServiceEvent, utcnow
+from daas.store.tokens import hash_token, new_secret
 
 _RESOURCE_FIELDS = set(ResourceFields.model_fields) - {"preset"}
-
-
-def app_name(service: str) -> str:
-    """The Serve application of a service."""
-    return f"svc-{service}"
-
-
-def route_prefix(service: str) -> str:
-    """Where a service's requests arrive."""
-    return f"/api/v1/svc/{service}"
 
 
 def record_event(session, service: str, kind: str, message: str, state: str | None = None) -> None:
@@ -48,8 +39,9 @@ def record_event(session, service: str, kind: str, message: str, state: str | No
 class ServiceManager:
     """Desired-state operations on services."""
 
-    def __init__(self, db: Database, registry: ModelRegistry, nodes, presets: dict[str, dict[str, Any]],
-                 base_url: str, on_change=lambda: None) -> None:
+    def __init__(self, db: Database, registry: ModelRegistry, nodes: Callable[[], list[NodeCapacity]],
+                 presets: dict[str, dict[str, Any]], base_url: str,
+                 on_change: Callable[[], None] = lambda: None) -> None:
         self.db = db
         self.registry = registry
         self.nodes = nodes
@@ -210,7 +202,7 @@ class ServiceManager:
 
     def _public(self, row: Service) -> ServicePublic:
         return ServicePublic(
-            name=row.name, url=f"{self.base_url}{route_prefix(row.name)}", model=row.model_name,
+            name=row.name, url=f"{self.base_url}{service_route(row.name)}", model=row.model_name,
             version=row.model_version, previous_version=row.previous_version, state=row.state,
             desired=row.desired, reason=row.reason, spec=row.spec, generation=row.generation,
             created=row.created, updated=row.updated, created_by=row.created_by,

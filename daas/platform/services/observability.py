@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
 
-from daas.platform.db import Database
-from daas.platform.ray_adapter import RayServe
-from daas.platform.services.manager import app_name
-from daas.platform.services.tables import ServiceTraffic
-from daas.platform.services.traffic import BUCKET_SECONDS, Bucket, bucket_start, summarize
+from daas.deployments.traffic import BUCKET_SECONDS, Bucket, bucket_start, summarize
+from daas.errors import NotFound
+from daas.platform.ports import ReplicaInfo, ServeBackend, service_app_name
+from daas.store.db import Database
+from daas.store.tables import ServiceTraffic
 
 WINDOWS = {"minute": (timedelta(minutes=1), timedelta(seconds=BUCKET_SECONDS)),
            "hour": (timedelta(hours=1), timedelta(minutes=1))}
@@ -54,13 +55,36 @@ def requests_by_replica(db: Database, service: str) -> dict[str, int]:
     return {replica: int(count or 0) for replica, count in rows}
 
 
-def replicas(db: Database, serve: RayServe, service: str) -> list[dict[str, Any]]:
-    """Replica actors of a service with the requests each served."""
-    served = requests_by_replica(db, service)
-    return [{**row, "requests": served.get(row["replica_id"], 0)} for row in serve.replicas(app_name(service))]
+class ServiceObserver:
+    """A service's replicas, logs and traffic, read from Serve and the traffic table."""
 
+    def __init__(self, db: Database, serve: ServeBackend) -> None:
+        self.db = db
+        self.serve = serve
 
-def logs(serve: RayServe, service: str, tail: int) -> dict[str, Any]:
-    """The tail of every live replica's log."""
-    return {"replicas": [{"replica_id": r["replica_id"], "state": r["state"],
-                          "lines": serve.log_tail(r, tail)} for r in serve.replicas(app_name(service))]}
+    def running_replicas(self, service: str) -> list[ReplicaInfo]:
+        """The replicas that take requests."""
+        return [r for r in self.serve.replicas(service_app_name(service)) if r.running]
+
+    def replicas(self, service: str) -> list[dict[str, Any]]:
+        """Replica actors of a service with the requests each served."""
+        served = requests_by_replica(self.db, service)
+        return [{**asdict(replica), "requests": served.get(replica.replica_id, 0)}
+                for replica in self.serve.replicas(service_app_name(service))]
+
+    def restart_replica(self, service: str, replica_id: str) -> None:
+        """Stop one live replica; Serve starts a replacement."""
+        replica = next((r for r in self.running_replicas(service) if r.replica_id == replica_id), None)
+        if replica is None:
+            raise NotFound(f"service {service!r} has no live replica {replica_id!r}")
+        self.serve.kill_replica(replica)
+
+    def logs(self, service: str, tail: int) -> dict[str, Any]:
+        """The tail of every replica's log."""
+        return {"replicas": [{"replica_id": r.replica_id, "state": r.state,
+                              "lines": self.serve.log_tail(r, tail)}
+                             for r in self.serve.replicas(service_app_name(service))]}
+
+    def traffic(self, service: str, window: str) -> dict[str, Any]:
+        """Summary and time series of a service's requests."""
+        return traffic(self.db, service, window)

@@ -11,19 +11,30 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import delete
 from sqlmodel import col, select
 
 from daas.platform.background import PeriodicPass
-from daas.platform.db import Database
-from daas.platform.models import utcnow
-from daas.platform.ray_adapter import AppStatus, RayServe
+from daas.platform.ports import (
+    AppStatus,
+    ReplicaInfo,
+    ServeBackend,
+    ServiceApp,
+    service_app_name,
+    service_of_app,
+)
 from daas.platform.services.capacity import shortfall
-from daas.platform.services.manager import app_name, record_event, route_prefix
+from daas.platform.services.manager import record_event
 from daas.platform.services.spec import ServiceSpec
-from daas.platform.services.tables import AsyncRequest, Service, ServiceEvent, ServiceTraffic
+from daas.store.db import Database
+from daas.store.tables import (
+    AsyncRequest,
+    Service,
+    ServiceEvent,
+    ServiceTraffic,
+    utcnow,
+)
 
 log = logging.getLogger("daas.reconciler")
 
@@ -47,16 +58,16 @@ def observed_state(app: AppStatus | None, lacking: str | None) -> tuple[str, str
 class Reconciler:
     """Drives Serve towards the desired state stored in the database."""
 
-    def __init__(self, db: Database, serve: RayServe, build_app: Callable[[Service], Any],
+    def __init__(self, db: Database, serve: ServeBackend, plan_app: Callable[[Service], ServiceApp],
                  *, interval_s: float = 5.0, async_ttl_s: float = 86400.0) -> None:
         self.db = db
         self.serve = serve
-        self.build_app = build_app
+        self.plan_app = plan_app
         self.interval_s = interval_s
         self.async_ttl_s = async_ttl_s
         self._lock = threading.Lock()
         self._deployed: dict[str, int] = {}
-        self._replicas: dict[str, dict[str, dict[str, Any]]] = {}
+        self._replicas: dict[str, dict[str, ReplicaInfo]] = {}
         self._background = PeriodicPass("daas-reconciler", self.reconcile, interval_s, log)
 
     def start(self) -> None:
@@ -80,23 +91,24 @@ class Reconciler:
             replicas = self.serve.all_replicas() if services else {}
             for service in services:
                 try:
-                    self._reconcile_one(service, apps.get(app_name(service.name)),
-                                        replicas.get(app_name(service.name), []))
+                    name = service_app_name(service.name)
+                    self._reconcile_one(service, apps.get(name), replicas.get(name, []))
                 except Exception as exc:  # noqa: BLE001 - one bad service must not stop the rest
                     log.exception("reconciling service %s failed", service.name)
                     self._set_state(service, "failed", f"{type(exc).__name__}: {exc}"[:4000])
-            known = {app_name(s.name) for s in services}
-            for orphan in (name for name in apps if name.startswith("svc-") and name not in known):
-                if apps[orphan].status.upper() != "DELETING":
+            known = {service_app_name(s.name) for s in services}
+            for orphan in (name for name in apps if service_of_app(name) and name not in known):
+                if not apps[orphan].deleting:
                     self.serve.delete(orphan)
             self._redispatch_async_requests(services, apps)
             self._expire_old_rows()
 
-    def _reconcile_one(self, service: Service, app: AppStatus | None, replicas: list[dict]) -> None:
-        name = app_name(service.name)
+    def _reconcile_one(self, service: Service, app: AppStatus | None,
+                       replicas: list[ReplicaInfo]) -> None:
+        name = service_app_name(service.name)
         if service.desired in ("paused", "deleted"):
             if app is not None:
-                if app.status.upper() != "DELETING":
+                if not app.deleting:
                     self.serve.delete(name)
                 self._deployed.pop(service.name, None)
                 self._set_state(service, "deleting" if service.desired == "deleted" else "paused", None)
@@ -107,7 +119,7 @@ class Reconciler:
                 self._set_state(service, "paused", None)
             return
         if app is None or self._deployed.get(service.name) != service.generation:
-            self.serve.deploy(name, route_prefix(service.name), self.build_app(service))
+            self.serve.deploy(self.plan_app(service))
             self._deployed[service.name] = service.generation
             self._set_state(service, "deploying", None,
                             event=("deploy", f"deploying generation {service.generation} "
@@ -120,8 +132,8 @@ class Reconciler:
         self._set_state(service, state, reason)
         self._track_replicas(service, replicas)
 
-    def _track_replicas(self, service: Service, replicas: list[dict[str, Any]]) -> None:
-        alive = {r["replica_id"]: r for r in replicas if r["state"] == "RUNNING"}
+    def _track_replicas(self, service: Service, replicas: list[ReplicaInfo]) -> None:
+        alive = {r.replica_id: r for r in replicas if r.running}
         seen = self._replicas.get(service.name)
         self._replicas[service.name] = alive
         if seen is None:
@@ -129,12 +141,12 @@ class Reconciler:
         messages = []
         for replica_id, replica in seen.items():
             if replica_id not in alive:
-                cause = (self.serve.death_cause(replica["actor_id"]) if replica.get("actor_id") else None)
-                messages.append(f"replica {replica_id} (pid {replica['pid']}) ended: {cause or 'stopped'}")
+                cause = self.serve.death_cause(replica.actor_id) if replica.actor_id else None
+                messages.append(f"replica {replica_id} (pid {replica.pid}) ended: {cause or 'stopped'}")
         for replica_id, replica in alive.items():
             if replica_id not in seen:
-                messages.append(f"replica {replica['replica_id']} started (pid {replica['pid']}, "
-                                f"node {replica['node_ip'] or replica['node_id']})")
+                messages.append(f"replica {replica.replica_id} started (pid {replica.pid}, "
+                                f"node {replica.node_ip or replica.node_id})")
         if messages:
             with self.db.write() as session:
                 for message in messages:
@@ -171,7 +183,7 @@ class Reconciler:
 
     def _redispatch_async_requests(self, services: list[Service], apps: dict[str, AppStatus]) -> None:
         running = {s.name: s for s in services if s.desired == "running"
-                   and (apps.get(app_name(s.name)) or AppStatus("", "")).status.upper() == "RUNNING"}
+                   and (apps.get(service_app_name(s.name)) or AppStatus("", "")).running}
         if not running:
             return
         now = utcnow()
@@ -190,7 +202,7 @@ class Reconciler:
                 self._give_up(request.id)
                 continue
             try:
-                self.serve.handle(app_name(service.name)).run_async_request.remote(request.id)
+                self.serve.run_async_request(service_app_name(service.name), request.id)
             except Exception:  # noqa: BLE001 - retried on the next pass
                 log.exception("re-dispatching async request %s failed", request.id)
 

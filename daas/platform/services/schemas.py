@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from daas.platform.services.spec import Autoscaling, Batching
+from daas.deployments.server_config import Batching
+from daas.platform.services.spec import Autoscaling
 
 
 class ResourceFields(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from daas.platform.ports import service_app_name
 from daas.runtimes.base import ModelSchema, Variable
 
 
@@ -55,7 +56,7 @@ def snippets(service: str, url: str, schema: ModelSchema) -> dict[str, str]:
                    "    timeout=30,\n)\nresponse.raise_for_status()\nprint(response.json())\n"),
         "serve_handle": ("# inside the Ray cluster (a driver connected with ray.init(address=\"auto\"))\n"
                          "from ray import serve\n\n"
-                         f"handle = serve.get_app_handle(\"svc-{service}\")\n"
+                         f"handle = serve.get_app_handle(\"{service_app_name(service)}\")\n"
                          f"body = {pretty}\n"
                          "print(handle.predict.remote(body).result())\n"),
     }

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from daas.deployments.server_config import Batching
 from daas.errors import InvalidInput
 
 SERVICE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -56,13 +57,6 @@ class Autoscaling(BaseModel):
         if self.max_replicas < self.min_replicas:
             raise ValueError("max_replicas must be at least min_replicas")
         return self
-
-
-class Batching(BaseModel):
-    """Server-side request batching."""
-
-    max_batch_size: int = Field(8, ge=1, le=1024)
-    max_wait_ms: float = Field(5.0, ge=0, le=10_000)
 
 
 class ServiceSpec(BaseModel):

@@ -1,0 +1,41 @@
+"""Prediction request documents (JSON, CSV or form fields) decoded for the model.
+
+Reading the body and parsing forms is HTTP work: ``daas.deployments.request_payload``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from daas.codecs.decoding import DecodedRequest, decode_csv, decode_json
+from daas.codecs.media import is_csv
+from daas.errors import BadRequest
+from daas.runtimes.base import ModelSchema
+
+
+def parse_json(data: bytes) -> Any:
+    """Parse a JSON document, naming where it breaks."""
+    try:
+        return json.loads(data)
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the body is not UTF-8 text: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+
+
+def decode_document(data: bytes, schema: ModelSchema, *, filename: str | None = None,
+                    content_type: str | None = None) -> DecodedRequest:
+    """Decode a CSV or JSON document, chosen by file name or content type."""
+    if (filename or "").lower().endswith(".csv") or is_csv(content_type):
+        return decode_csv(data, schema)
+    if not data.strip():
+        raise BadRequest("the request body is empty; send JSON such as {\"data\": [{...}]}")
+    return decode_json(parse_json(data), schema)
+
+
+def decode_fields(fields: dict[str, str], schema: ModelSchema) -> DecodedRequest:
+    """Decode form fields, one per model input, as a single record."""
+    if not fields:
+        raise BadRequest("the form has no fields; send one field per model input, or a 'file'")
+    return decode_json({"data": fields}, schema)

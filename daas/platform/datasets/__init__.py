@@ -1,0 +1,1 @@
+"""Stored datasets: Parquet parts ingested from uploads and URLs, previewed and exported."""

@@ -1,0 +1,1 @@
+"""Batch jobs: definitions, runs dispatched as Ray jobs, and the cron scheduler."""

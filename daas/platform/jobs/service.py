@@ -1,0 +1,286 @@
+"""Batch jobs as stored definitions: create, change, delete, list; runs and their controls.
+
+A job is a row (kind, config, optional cron schedule); each execution is a ``JobRun`` that
+the dispatcher turns into a Ray job. Configs are checked against models, services and
+datasets when saved, and again by the dispatcher when a run starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import col, select
+
+from daas.batch.config import ModelJobConfig, ScriptJobConfig, parse_config
+from daas.batch.planning import check_output_free, dataset, resolve_model
+from daas.errors import Conflict, InvalidInput, NotFound, NotImplementedHere
+from daas.platform.jobs import cron
+from daas.platform.jobs.dispatch import (
+    ACTIVE_STATES,
+    RunDispatcher,
+    as_utc,
+    locked_job,
+)
+from daas.platform.jobs.inputs import (
+    check_model_inputs,
+    check_name,
+    check_output_template,
+    dataset_users,
+    has_placeholder,
+)
+from daas.platform.jobs.schemas import (
+    JobCreate,
+    JobDetail,
+    JobPublic,
+    JobUpdate,
+    RunLogs,
+    RunPublic,
+    RunSummary,
+    SubmissionLog,
+)
+from daas.platform.registry.registry import ModelRegistry
+from daas.store.db import Database
+from daas.store.tables import Job, JobRun, utcnow
+
+#: How many upcoming times a job's detail previews.
+NEXT_RUNS_PREVIEW = 5
+
+
+class JobService:
+    """Job definitions and run controls over the database and a run dispatcher."""
+
+    def __init__(self, db: Database, registry: ModelRegistry, dispatcher: RunDispatcher,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db = db
+        self.registry = registry
+        self.dispatcher = dispatcher
+        self.clock = clock
+
+    # --- definitions ----------------------------------------------------------------
+
+    def create(self, form: JobCreate, by: str | None) -> JobDetail:
+        """Record a job after checking its name, config and schedule."""
+        check_name(form.name, "job name", "name")
+        tz = form.timezone or "UTC"
+        cron.zone(tz)
+        if form.schedule is not None:
+            cron.check(form.schedule, tz)
+        config = self._checked_config(form.kind, form.config, form.schedule)
+        row = Job(name=form.name, kind=form.kind, config=config, schedule=form.schedule,
+                  timezone=tz, enabled=_given(form.enabled, True),
+                  allow_overlap=_given(form.allow_overlap, False),
+                  catch_up=_given(form.catch_up, True), created_by=by)
+        row.next_run = self._next_run(row)
+        with self.db.write() as session:
+            if session.exec(select(Job.id).where(Job.name == form.name)).first() is not None:
+                raise Conflict(f"a job named {form.name!r} exists already", details={"field": "name"})
+            session.add(row)
+        return self.get(form.name)
+
+    def update(self, name: str, form: JobUpdate) -> JobDetail:
+        """Change the schedule, switches or config; a new config is checked like a new job."""
+        given = {field: getattr(form, field) for field in form.model_fields_set}
+        current = self._job(name)
+        schedule = given["schedule"] if "schedule" in given else current.schedule
+        tz = given.get("timezone") or current.timezone
+        cron.zone(tz)
+        if schedule is not None:
+            cron.check(schedule, tz)
+        config = current.config
+        if given.get("config") is not None:
+            config = self._checked_config(current.kind, given["config"], schedule)
+        elif schedule is not None:
+            _require_placeholder(current.kind, config)
+        with self.db.write() as session:
+            row = locked_job(session, name)
+            if config != row.config and self._active_run(session, name) is not None:
+                raise Conflict(f"job {name!r} has an active run; change its config once it ends")
+            row.config, row.schedule, row.timezone = config, schedule, tz
+            for switch in ("enabled", "allow_overlap", "catch_up"):
+                if given.get(switch) is not None:
+                    setattr(row, switch, given[switch])
+            if given.keys() & {"schedule", "timezone", "enabled"}:
+                row.next_run = self._next_run(row)
+            row.updated = self.clock()
+            session.add(row)
+        return self.get(name)
+
+    def delete(self, name: str) -> None:
+        """Delete a job and its run history; refused while a run is active."""
+        with self.db.write() as session:
+            row = locked_job(session, name)
+            active = self._active_run(session, name)
+            if active is not None:
+                raise Conflict(f"job {name!r} has an active run ({active.id}, {active.status}); "
+                               "stop it first", details={"run_id": active.id})
+            self.dispatcher.drop_outputs_of_unfinished_runs(session, name)
+            session.exec(delete(JobRun).where(col(JobRun.job_name) == name))
+            session.delete(row)
+
+    def _checked_config(self, kind: str, config: dict[str, Any], schedule: str | None) -> dict[str, Any]:
+        parsed = parse_config(kind, config)
+        if isinstance(parsed, ModelJobConfig):
+            if parsed.output_dataset is not None:
+                check_output_template(parsed.output_dataset)
+            if schedule is not None:
+                _require_placeholder(kind, parsed.model_dump())
+            check_model_inputs(self.db, parsed)
+            if parsed.output_dataset is not None and not has_placeholder(parsed.output_dataset):
+                check_output_free(self.db, parsed.output_dataset)
+        return parsed.model_dump(mode="json")
+
+    def _next_run(self, row: Job) -> datetime | None:
+        if row.schedule is None or not row.enabled:
+            return None
+        return cron.next_after(row.schedule, self.clock(), cron.zone(row.timezone)).astimezone(timezone.utc)
+
+    # --- reads ----------------------------------------------------------------------
+
+    def get(self, name: str) -> JobDetail:
+        """One job, with a preview of its next scheduled runs."""
+        row = self._job(name)
+        public = self._public(row, self._last_runs([name]).get(name))
+        upcoming = []
+        if row.schedule and row.enabled:
+            upcoming = [moment.astimezone(timezone.utc) for moment in cron.next_runs(
+                row.schedule, cron.zone(row.timezone), NEXT_RUNS_PREVIEW, after=self.clock())]
+        return JobDetail(**public.model_dump(), next_runs=upcoming)
+
+    def list(self) -> list[JobPublic]:
+        """Every job, by name."""
+        with self.db.read() as session:
+            rows = session.exec(select(Job).order_by(Job.name)).all()
+        last = self._last_runs([row.name for row in rows])
+        return [self._public(row, last.get(row.name)) for row in rows]
+
+    def dataset_users(self, dataset_name: str) -> list[str]:
+        """Jobs that read or write a dataset (the datasets API refuses to delete it)."""
+        return dataset_users(self.db, dataset_name)
+
+    def script(self, name: str) -> str:
+        """A standalone Python script doing what the job does (a script job's own source)."""
+        row = self._job(name)
+        config = parse_config(row.kind, row.config)
+        if isinstance(config, ScriptJobConfig):
+            return config.source
+        try:
+            from daas.batch.script_template import predict_script
+        except ImportError:
+            raise NotImplementedHere("generated scripts are not available on this platform") from None
+        model = resolve_model(self.db, config)
+        version, _artifact = self.registry.artifact(model.name, model.version)
+        source = dataset(self.db, config.input_dataset, "config.input_dataset")
+        storage_uri = self.registry.store.uri
+        # A service job exports the model version its service serves now.
+        config = {key: value for key, value in row.config.items() if key != "service"}
+        resolved = SimpleNamespace(name=row.name, kind=row.kind,
+                                   config={**config, "model": model.name, "version": model.version})
+        return predict_script(resolved, model.format, storage_uri, source.storage_key,
+                              f"{storage_uri.rstrip('/')}/exports/{row.name}",
+                              model_key=version.storage_key, script_name=f"{row.name}.py")
+
+    def _job(self, name: str) -> Job:
+        with self.db.read() as session:
+            row = session.exec(select(Job).where(Job.name == name)).first()
+        if row is None:
+            raise NotFound(f"no job named {name!r}")
+        return row
+
+    def _last_runs(self, names: list[str]) -> dict[str, JobRun]:
+        if not names:
+            return {}
+        with self.db.read() as session:
+            newest = (select(JobRun.job_name, func.max(JobRun.id).label("id"))
+                      .where(col(JobRun.job_name).in_(names)).group_by(JobRun.job_name).subquery())
+            runs = session.exec(select(JobRun).join(newest, newest.c.id == JobRun.id)).all()
+        return {run.job_name: run for run in runs}
+
+    @staticmethod
+    def _active_run(session, name: str) -> JobRun | None:
+        return session.exec(select(JobRun).where(
+            JobRun.job_name == name, col(JobRun.status).in_(ACTIVE_STATES))).first()
+
+    @staticmethod
+    def _public(row: Job, last: JobRun | None) -> JobPublic:
+        summary = RunSummary(id=last.id, status=last.status, created=as_utc(last.created)) if last else None
+        return JobPublic(
+            name=row.name, kind=row.kind, config=row.config, schedule=row.schedule,
+            timezone=row.timezone, enabled=row.enabled, allow_overlap=row.allow_overlap,
+            catch_up=row.catch_up, next_run=as_utc(row.next_run), last_run=summary,
+            created=as_utc(row.created), updated=as_utc(row.updated), created_by=row.created_by)
+
+    # --- runs -----------------------------------------------------------------------
+
+    def trigger(self, name: str, by: str | None) -> RunPublic:
+        """Start a run now (409 while another is active, unless the job allows overlap)."""
+        self._job(name)
+        return self._run_public(self.dispatcher.start(name, "manual", by))
+
+    def runs(self, name: str, limit: int = 50) -> list[RunPublic]:
+        """A job's runs, newest first."""
+        row = self._job(name)
+        with self.db.read() as session:
+            runs = session.exec(select(JobRun).where(JobRun.job_name == name)
+                                .order_by(col(JobRun.id).desc()).limit(limit)).all()
+        return [self._run_public(run, row.kind) for run in runs]
+
+    def run(self, run_id: int) -> RunPublic:
+        """One run, first brought in line with its Ray job when it may still be alive."""
+        run = self.dispatcher.run(run_id)
+        kind = self._kind(run.job_name)
+        if self.dispatcher.launcher is not None:
+            run = self.dispatcher.refresh(run, kind)
+        return self._run_public(run, kind)
+
+    def stop(self, run_id: int) -> RunPublic:
+        """Stop a run's Ray job and delete its partial output."""
+        return self._run_public(self.dispatcher.stop(run_id))
+
+    def pause(self, run_id: int) -> RunPublic:
+        """Ask a run to pause once its in-flight chunks are done."""
+        return self._run_public(self.dispatcher.pause(run_id))
+
+    def resume(self, run_id: int) -> RunPublic:
+        """Continue a paused run where it stopped."""
+        return self._run_public(self.dispatcher.resume(run_id))
+
+    def logs(self, run_id: int, tail: int | None = None) -> RunLogs:
+        """The Ray job logs of a run."""
+        run = self.dispatcher.run(run_id)
+        return RunLogs(run_id=run.id, logs=[SubmissionLog(submission_id=sid, text=text)
+                                            for sid, text in self.dispatcher.logs(run, tail)])
+
+    def _kind(self, job_name: str) -> str | None:
+        with self.db.read() as session:
+            return session.exec(select(Job.kind).where(Job.name == job_name)).first()
+
+    def _run_public(self, run: JobRun, kind: str | None = None) -> RunPublic:
+        kind = kind or self._kind(run.job_name)
+        started, ended = as_utc(run.started), as_utc(run.ended)
+        duration = (ended or self.clock()) - started if started else None
+        if run.rows_total:
+            progress = min(1.0, run.rows_done / run.rows_total)
+        else:
+            progress = 1.0 if run.status == "succeeded" else None
+        return RunPublic(
+            id=run.id, job=run.job_name, kind=kind, status=run.status, trigger=run.trigger,
+            created=as_utc(run.created), started=started, ended=ended,
+            duration_s=round(duration.total_seconds(), 3) if duration is not None else None,
+            rows_done=run.rows_done, rows_total=run.rows_total, progress=progress,
+            output_dataset=run.output_dataset, error=run.error, metrics=run.metrics,
+            submission_id=run.submission_id, created_by=run.created_by)
+
+
+def _given(value: bool | None, default: bool) -> bool:
+    return default if value is None else value
+
+
+def _require_placeholder(kind: str, config: dict[str, Any]) -> None:
+    output = config.get("output_dataset")
+    if kind != "script" and output is not None and not has_placeholder(output):
+        raise InvalidInput("a scheduled job writes a new dataset every run: put {run} or {date} "
+                           "in config.output_dataset", field="config.output_dataset")

@@ -1,0 +1,1 @@
+"""API tokens: roles, authentication and the first-start admin token."""

@@ -1,0 +1,1 @@
+"""State every plane shares: database, tables, artifacts, token hashes, migrations. No Ray."""

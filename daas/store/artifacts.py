@@ -1,0 +1,146 @@
+"""Artifact store over pyarrow.fs: local folders, S3, GCS — one URI.
+
+Model files are content-addressed (``models/<sha[:2]>/<sha256>``) and written atomically:
+bytes go to a temporary name first and are moved into place only when complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from daas.errors import InvalidModel, NotFound
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class ArtifactRef:
+    """Where a model version's file is, and how to load it."""
+
+    storage_uri: str
+    key: str
+    sha256: str
+    format: str
+
+
+def model_key(sha256: str) -> str:
+    """Storage key of a model file with this digest."""
+    return f"models/{sha256[:2]}/{sha256}"
+
+
+class ArtifactStore:
+    """Reads and writes blobs under one storage URI."""
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri
+        if "://" in uri:
+            self.fs, self.root = pafs.FileSystem.from_uri(uri)
+        else:
+            self.fs, self.root = pafs.LocalFileSystem(), str(Path(uri).expanduser().resolve())
+        self.fs.create_dir(self.root, recursive=True)
+
+    def _path(self, key: str) -> str:
+        return f"{self.root.rstrip('/')}/{key}"
+
+    def exists(self, key: str) -> bool:
+        """Whether a blob is stored under ``key``."""
+        return self.fs.get_file_info(self._path(key)).type == pafs.FileType.File
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` atomically (a reader never sees a partial file)."""
+        final = self._path(key)
+        parent = final.rsplit("/", 1)[0]
+        self.fs.create_dir(parent, recursive=True)
+        temporary = f"{parent}/.tmp-{uuid.uuid4().hex}"
+        try:
+            with self.fs.open_output_stream(temporary) as out:
+                out.write(data)
+            self.fs.move(temporary, final)
+        except BaseException:
+            self._delete_quietly(temporary)
+            raise
+
+    def put_model(self, data: bytes) -> tuple[str, str]:
+        """Store a model file by content; returns ``(sha256, key)``. Idempotent."""
+        digest = sha256_hex(data)
+        key = model_key(digest)
+        if not self.exists(key):
+            self.put(key, data)
+        return digest, key
+
+    def get(self, key: str) -> bytes:
+        """The bytes stored under ``key``."""
+        try:
+            with self.fs.open_input_stream(self._path(key)) as stream:
+                return stream.read()
+        except FileNotFoundError as exc:
+            raise NotFound(f"artifact {key!r} is missing from storage") from exc
+
+    def delete(self, key: str) -> None:
+        """Remove the blob under ``key`` if present."""
+        self._delete_quietly(self._path(key))
+
+    def list_keys(self, prefix: str = "") -> list[str]:
+        """Every stored key under ``prefix`` (for checks and housekeeping)."""
+        return sorted(self.file_sizes(prefix))
+
+    def file_sizes(self, prefix: str = "") -> dict[str, int]:
+        """Key -> size in bytes of every blob under the folder ``prefix``, recursively."""
+        base = self._path(prefix).rstrip("/")
+        if self.fs.get_file_info(base).type != pafs.FileType.Directory:
+            return {}
+        infos = self.fs.get_file_info(pafs.FileSelector(base, recursive=True))
+        root = self.root.rstrip("/") + "/"
+        return {i.path.removeprefix(root): i.size for i in infos if i.type == pafs.FileType.File}
+
+    def open_input_file(self, key: str) -> pa.NativeFile:
+        """A random-access reader of the blob under ``key``."""
+        try:
+            return self.fs.open_input_file(self._path(key))
+        except FileNotFoundError as exc:
+            raise NotFound(f"artifact {key!r} is missing from storage") from exc
+
+    def open_output_stream(self, key: str) -> pa.NativeFile:
+        """A writer creating (or replacing) the blob under ``key``; not atomic, see ``move``."""
+        path = self._path(key)
+        self.fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+        return self.fs.open_output_stream(path)
+
+    def move(self, source: str, target: str) -> None:
+        """Rename one blob (a rename on file systems, copy and delete on object stores)."""
+        destination = self._path(target)
+        self.fs.create_dir(destination.rsplit("/", 1)[0], recursive=True)
+        self.fs.move(self._path(source), destination)
+
+    def delete_dir(self, prefix: str) -> None:
+        """Remove the folder ``prefix`` with everything in it, if present."""
+        try:
+            self.fs.delete_dir(self._path(prefix).rstrip("/"))
+        except (FileNotFoundError, OSError):
+            pass
+
+    def _delete_quietly(self, path: str) -> None:
+        try:
+            self.fs.delete_file(path)
+        except (FileNotFoundError, OSError):
+            pass
+
+
+def load_artifact(ref: ArtifactRef) -> bytes:
+    """The bytes of ``ref``'s file; ``InvalidModel`` unless they match its digest.
+
+    Replicas, the workbench and batch actors all read model files through this one check.
+    """
+    data = ArtifactStore(ref.storage_uri).get(ref.key)
+    if sha256_hex(data) != ref.sha256:
+        raise InvalidModel(f"the stored file {ref.key!r} does not match its recorded digest")
+    return data
