@@ -103,6 +103,13 @@ class PayloadTooLarge(DaasError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(BadRequest):
+    """A body whose Content-Type (or charset) the endpoint does not take."""
+
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class Overloaded(DaasError):
     """Too many requests right now; retry later."""
 
@@ -151,6 +158,7 @@ EXIT_CODES: dict[type[DaasError], int] = {
     InvalidModel: 2,
     MethodNotAllowed: 2,
     PayloadTooLarge: 2,
+    UnsupportedMediaType: 2,
     Unauthenticated: 3,
     Forbidden: 3,
     NotFound: 4,

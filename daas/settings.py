@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     dataset_import_root: Path | None = Field(
         None, description="Folder under which file:// dataset imports are allowed (None: refused)."
     )
+    dataset_import_allow: str = Field(
+        "", description="Comma-separated host names and IPs/CIDRs that http(s) dataset imports "
+        "may reach although they are loopback, private, link-local... (default: public only)."
+    )
+    dataset_import_platform_credentials: str = Field(
+        "admin", pattern="^(admin|editor|none)$",
+        description="Lowest role whose s3:// and gs:// imports may use the platform's own "
+        "credentials (others give credentials with the request); 'none' for nobody.",
+    )
     ray_address: str | None = Field(
         None, description="Ray cluster to join ('auto', 'ray://host:10001'); None starts a local one."
     )
@@ -83,6 +92,11 @@ class Settings(BaseSettings):
     )
     ha_proxy: bool = Field(
         True, description="Start the local Ray head with Serve's HAProxy ingress (faster)."
+    )
+    code_execution_role: str = Field(
+        "admin", pattern="^(editor|admin)$",
+        description="Least role that may create, change, run and read script jobs (user code): "
+        "admin or editor.",
     )
 
     @field_validator("home")

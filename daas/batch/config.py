@@ -16,6 +16,7 @@ from pydantic import (
 
 from daas.batch.chunks import DEFAULT_CHUNK_ROWS
 from daas.errors import InvalidInput
+from daas.store.db import VersionNumber
 
 JobKind = Literal["predict", "evaluate", "script"]
 #: The kinds the batch driver runs (a script runs on its own).
@@ -28,13 +29,14 @@ OUTPUT_PLACEHOLDERS = ("{run}", "{date}")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
+
 class ModelJobConfig(BaseModel):
     """Batch predict: score ``input_dataset`` with a model version (or a service's) into a new dataset."""
 
     model_config = ConfigDict(extra="forbid")
 
     model: str | None = Field(None, description="Model name (or give `service`)")
-    version: int | None = Field(None, ge=1, description="Default: the latest version at run start")
+    version: VersionNumber | None = Field(None, description="Default: the latest version at run start")
     service: str | None = Field(None, description="Use the model version this service serves at run start")
     input_dataset: str
     output_dataset: str = Field(description="New dataset name; may contain {run} and {date}")
@@ -85,9 +87,12 @@ class ScriptJobConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    source: str = Field(description="The script's Python source (at most 1 MiB)")
+    source: str = Field(description="The script's Python source (at most 1 MiB); shown only to "
+                        "callers who may run code")
     args: list[str] = Field(default_factory=list, description="Command-line arguments")
-    env: dict[str, str] = Field(default_factory=dict, description="Environment variables")
+    env: dict[str, str] = Field(default_factory=dict, description=(
+        "Environment variables; write-only: responses show every value as `***`, and a "
+        "value sent as `***` (or `env` left out) keeps the stored one"))
     pip: list[str] = Field(default_factory=list, description="Packages to install for the run")
 
     @field_validator("source")

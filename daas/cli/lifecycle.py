@@ -31,8 +31,11 @@ def up(
     ray = f"{info.ray_address} ({'started' if info.started_ray else 'already running'})"
     console = stdout()
     console.print("The platform is up.", style="green")
-    console.print(key_values([("Web UI", info.url), ("API docs", f"{info.url}/docs"),
-                              ("Admin token", info.token), ("Ray", ray)]))
+    rows = [("Web UI", info.url), ("API docs", f"{info.url}/docs"),
+            ("Admin token", info.token), ("Ray", ray)]
+    if info.ray_token_file:
+        rows.append(("Ray auth token", info.ray_token_file))
+    console.print(key_values(rows))
     console.print("Open the web UI and sign in with the admin token.", markup=False)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from daas.codecs.json_document import parse_json
 from daas.codecs.values import (
     BOOLEAN,
     FLOAT,
@@ -24,7 +24,7 @@ from daas.codecs.values import (
     show,
     to_array,
 )
-from daas.errors import InvalidInput
+from daas.errors import DaasError, InvalidInput
 from daas.runtimes.base import ModelSchema, Variable
 
 _MAX_LISTED_CATEGORIES = 20
@@ -235,8 +235,8 @@ def _cell_array(cell: Any, row: int, variable: Variable, dtype: np.dtype,
 
 def _parse_list(text: str, row: int, variable: Variable, cell_shape: list[int | None]) -> Any:
     try:
-        parsed = json.loads(text)
-    except ValueError:
+        parsed = parse_json(text)
+    except DaasError:  # malformed, nested too deep, or holding NaN/infinities
         parsed = None
     if not isinstance(parsed, list):
         raise _invalid(variable, row, f"{show(text)} is not a list; expected "

@@ -1,27 +1,18 @@
 """Prediction request documents (JSON, CSV or form fields) decoded for the model.
 
 Reading the body and parsing forms is HTTP work: ``daas.deployments.request_payload``.
+JSON is parsed within bounds by ``daas.codecs.json_document.parse_json``.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from daas.codecs.decoding import DecodedRequest, decode_csv, decode_json
+from daas.codecs.json_document import parse_json
 from daas.codecs.media import is_csv
 from daas.errors import BadRequest
 from daas.runtimes.base import ModelSchema
 
-
-def parse_json(data: bytes) -> Any:
-    """Parse a JSON document, naming where it breaks."""
-    try:
-        return json.loads(data)
-    except UnicodeDecodeError as exc:
-        raise BadRequest(f"the body is not UTF-8 text: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise BadRequest(f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from exc
+__all__ = ["decode_document", "decode_fields", "parse_json"]
 
 
 def decode_document(data: bytes, schema: ModelSchema, *, filename: str | None = None,

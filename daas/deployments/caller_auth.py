@@ -1,8 +1,10 @@
 """Who may call a service: its own key, or any live user token, checked through a short cache.
 
-The cache holds positive and negative answers for ``ttl_s`` seconds, keyed by the token's
-hash, so the database is asked at most once per token per TTL (and a revoked token stops
-working within that time). The service key is compared in memory and never cached.
+The cache holds positive and negative answers for ``ttl_s`` seconds (1 s by default),
+keyed by the token's hash, so a replica asks the database at most once per token per TTL,
+and a revoked token is refused by every replica within the TTL of its revocation (an
+answer's lifetime counts from the moment its database read started). With a ``key_check`` the service's own key
+is treated the same way: a rotated key is refused within the TTL, at one read per TTL.
 """
 
 from __future__ import annotations
@@ -17,16 +19,19 @@ from sqlmodel import col, select
 
 from daas.errors import Unauthenticated, Unavailable
 from daas.store.db import Database
-from daas.store.tables import ApiToken
+from daas.store.tables import ApiToken, Service
 from daas.store.tokens import hash_token
 
 #: The caller name recorded for requests made with the service's own key.
 SERVICE_KEY_CALLER = "service-key"
-CACHE_TTL_S = 10.0
+#: How long a replica trusts a token check: the bound on how late a revocation takes effect.
+CACHE_TTL_S = 1.0
 _MAX_CACHED = 10_000
 
 #: Token hash -> the token's name, or ``None`` when it is unknown or revoked.
 TokenLookup = Callable[[str], str | None]
+#: Service key hash -> whether it is still the service's key.
+KeyCheck = Callable[[str], bool]
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -52,14 +57,36 @@ def user_token_lookup(db: Database) -> TokenLookup:
     return lookup
 
 
-class CallerAuth:
-    """Checks bearer tokens against the service key and the platform's user tokens."""
+def service_key_check(db: Database, service: str) -> KeyCheck:
+    """Whether a key hash is still ``service``'s key: false once the key has been rotated.
 
-    def __init__(self, key_hash: str, lookup: TokenLookup, *, ttl_s: float = CACHE_TTL_S,
-                 clock: Callable[[], float] = time.monotonic,
+    A missing row keeps the key valid: the service is being deleted and its replicas go too.
+    """
+
+    def check(key_hash: str) -> bool:
+        try:
+            with db.read() as session:
+                current = session.exec(select(Service.key_hash).where(Service.name == service)).first()
+        except SQLAlchemyError as exc:
+            raise Unavailable("cannot check the service key: the database is not available") from exc
+        return current is None or hmac.compare_digest(current, key_hash)
+
+    return check
+
+
+class CallerAuth:
+    """Checks bearer tokens against the service key and the platform's user tokens.
+
+    Without ``key_check`` the key is compared with ``key_hash`` in memory only, so a rotated
+    key works until the replica is replaced.
+    """
+
+    def __init__(self, key_hash: str, lookup: TokenLookup, *, key_check: KeyCheck | None = None,
+                 ttl_s: float = CACHE_TTL_S, clock: Callable[[], float] = time.monotonic,
                  max_entries: int = _MAX_CACHED) -> None:
         self._key_hash = key_hash
         self._lookup = lookup
+        self._key_check = key_check
         self._ttl_s = ttl_s
         self._clock = clock
         self._max_entries = max_entries
@@ -72,36 +99,42 @@ class CallerAuth:
         if token is None:
             raise Unauthenticated("missing bearer token: send 'Authorization: Bearer <token>'")
         token_hash = hash_token(token)
-        if hmac.compare_digest(token_hash, self._key_hash):
+        is_key = hmac.compare_digest(token_hash, self._key_hash)
+        if is_key and self._key_check is None:
             return SERVICE_KEY_CALLER
         cached = self._cache.get(token_hash)
         if cached is not None and cached[1] > self._clock():
             caller = cached[0]
         else:
-            caller = await self._look_up_once(token_hash)
+            caller = await self._look_up_once(token_hash, is_key)
         if caller is None:
             raise Unauthenticated("invalid or revoked token")
         return caller
 
-    async def _look_up_once(self, token_hash: str) -> str | None:
+    async def _look_up_once(self, token_hash: str, is_key: bool) -> str | None:
         """One database query per token at a time, however many requests carry it."""
         pending = self._pending.get(token_hash)
         if pending is None:
-            pending = asyncio.ensure_future(self._look_up(token_hash))
+            pending = asyncio.ensure_future(self._look_up(token_hash, is_key))
             self._pending[token_hash] = pending
             pending.add_done_callback(lambda _done: self._pending.pop(token_hash, None))
         return await asyncio.shield(pending)
 
-    async def _look_up(self, token_hash: str) -> str | None:
-        caller = await asyncio.to_thread(self._lookup, token_hash)
-        self._remember(token_hash, caller)
+    async def _look_up(self, token_hash: str, is_key: bool) -> str | None:
+        started = self._clock()
+        if is_key:
+            current = await asyncio.to_thread(self._key_check, token_hash)
+            caller = SERVICE_KEY_CALLER if current else None
+        else:
+            caller = await asyncio.to_thread(self._lookup, token_hash)
+        self._remember(token_hash, caller, started)
         return caller
 
-    def _remember(self, token_hash: str, caller: str | None) -> None:
+    def _remember(self, token_hash: str, caller: str | None, started: float) -> None:
         now = self._clock()
         self._cache.pop(token_hash, None)
         if len(self._cache) >= self._max_entries:
             self._cache = {key: entry for key, entry in self._cache.items() if entry[1] > now}
             while len(self._cache) >= self._max_entries:
                 del self._cache[next(iter(self._cache))]
-        self._cache[token_hash] = (caller, now + self._ttl_s)
+        self._cache[token_hash] = (caller, started + self._ttl_s)

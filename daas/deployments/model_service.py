@@ -12,7 +12,11 @@ from typing import Any
 
 from daas.codecs import rows_to_csv
 from daas.deployments.async_requests import AsyncRequestStore, AsyncRunner
-from daas.deployments.caller_auth import CallerAuth, user_token_lookup
+from daas.deployments.caller_auth import (
+    CallerAuth,
+    service_key_check,
+    user_token_lookup,
+)
 from daas.deployments.http_responses import CSV, JSON, json_bytes
 from daas.deployments.request_counting import RequestCounter
 from daas.deployments.request_payload import Payload, unpack
@@ -46,7 +50,8 @@ class ModelService:
         self.schema = runtime.schema
         self.scorer = Scorer(runtime, timeout_s=config.timeout_s, threads=threads,
                              batched_rows=batched_rows)
-        self.auth = auth or CallerAuth(config.key_hash, user_token_lookup(db))
+        self.auth = auth or CallerAuth(config.key_hash, user_token_lookup(db),
+                                       key_check=service_key_check(db, config.service))
         self.counter = RequestCounter(replica)
         self.async_requests = AsyncRunner(AsyncRequestStore(db, config.service), self._score_stored)
         self.flusher = TrafficFlusher(self.counter.recorder, db, config.service, replica)

@@ -15,13 +15,20 @@ from starlette.formparsers import FormParser, MultiPartException, MultiPartParse
 from starlette.requests import ClientDisconnect, Request
 
 from daas.codecs import DecodedRequest, decode_json
-from daas.codecs.media import media_type
+from daas.codecs.media import (
+    CSV_MEDIA_TYPES,
+    JSON_MEDIA_TYPE,
+    media_type,
+    require_media_type,
+)
 from daas.codecs.request_body import decode_document, decode_fields
 from daas.errors import BadRequest, PayloadTooLarge
 from daas.runtimes.base import ModelSchema
 
 _MULTIPART = "multipart/form-data"
 _URLENCODED = "application/x-www-form-urlencoded"
+#: What a prediction request may be labelled (unlabelled bodies are read as JSON).
+PREDICTION_MEDIA_TYPES = (JSON_MEDIA_TYPE, *sorted(CSV_MEDIA_TYPES), _MULTIPART, _URLENCODED)
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,15 @@ async def read_body(request: Request, limit: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def check_content_type(content_type: str | None) -> None:
+    """``UnsupportedMediaType`` (415) for a body a prediction endpoint does not take.
+
+    Only the request's own Content-Type is judged: a form's ``file`` part is read as CSV
+    or JSON by its name, whatever label the browser gave it.
+    """
+    require_media_type(content_type, PREDICTION_MEDIA_TYPES)
+
+
 async def unpack(body: bytes, content_type: str | None) -> Payload:
     """A payload for a body: forms are parsed here (a ``file`` part, else one field per input)."""
     kind = media_type(content_type)
@@ -93,7 +109,9 @@ async def read_prediction_request(request: Request, schema: ModelSchema) -> Deco
 
     No size limit here: the caller's middleware (the platform's ``BodySizeLimit``) has one.
     """
-    payload = await unpack(await request.body(), request.headers.get("content-type"))
+    content_type = request.headers.get("content-type")
+    check_content_type(content_type)
+    payload = await unpack(await request.body(), content_type)
     return decode_payload(payload, schema)
 
 

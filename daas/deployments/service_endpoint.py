@@ -1,6 +1,7 @@
 """The HTTP face of a model service, below its route prefix ``/api/v1/svc/<name>``.
 
-- ``POST /predict`` — JSON, CSV (``text/csv``) or a form with a ``file``; ``?format=csv``
+- ``POST /predict`` — JSON, CSV (``text/csv``) or a form with a ``file`` (other
+  Content-Types are 415; JSON nested deeper than 64 levels is 400); ``?format=csv``
   (or ``Accept: text/csv``) answers CSV; ``?mode=async`` answers 202 with a request id.
 - ``GET /`` and ``GET /metadata`` — the service's inputs and outputs.
 
@@ -23,7 +24,7 @@ from daas.deployments.http_responses import (
     json_response,
 )
 from daas.deployments.model_service import FORMATS, ModelService
-from daas.deployments.request_payload import read_body, unpack
+from daas.deployments.request_payload import check_content_type, read_body, unpack
 from daas.errors import BadRequest, DaasError, InternalError, MethodNotAllowed, NotFound
 
 log = logging.getLogger("daas.model_server")
@@ -79,8 +80,9 @@ class ServiceEndpoint:
         mode = request.query_params.get("mode", "sync").lower()
         if mode not in _MODES:
             raise BadRequest(f"mode must be one of {', '.join(_MODES)}, not {mode!r}")
-        body = await read_body(request, self.service.config.max_request_bytes)
         content_type = request.headers.get("content-type")
+        check_content_type(content_type)
+        body = await read_body(request, self.service.config.max_request_bytes)
         if mode == "async":
             request_id = await self.service.submit_async(body, content_type, fmt, caller)
             status_url = f"{REQUESTS_URL}/{request_id}"

@@ -1,10 +1,12 @@
-"""FastAPI dependencies: one ``Annotated`` type per container member, and the caller's identity."""
+"""FastAPI dependencies: one ``Annotated`` type per container member, the caller's identity,
+and bounded integer parameters (out of range is 422 naming the parameter, never a 500).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from daas.platform.cluster import ClusterView
@@ -18,7 +20,7 @@ from daas.platform.services.manager import ServiceManager
 from daas.platform.services.observability import ServiceObserver
 from daas.platform.tokens.service import Principal, TokenService, require
 from daas.settings import Settings
-from daas.store.db import Database
+from daas.store.db import MAX_DB_INT, Database
 
 _bearer = HTTPBearer(auto_error=False, description="A DaaS token: `Authorization: Bearer daas_...`")
 
@@ -74,3 +76,14 @@ def _role(role: str):
 Viewer = Annotated[Principal, Depends(_role("viewer"))]
 Editor = Annotated[Principal, Depends(_role("editor"))]
 Admin = Annotated[Principal, Depends(_role("admin"))]
+
+
+#: A row id in a path (a token, a job, a run): 1 to ``MAX_DB_INT``.
+PositiveId = Annotated[int, Path(ge=1, le=MAX_DB_INT)]
+#: A model version in a path: 1 to ``MAX_DB_INT``.
+Version = Annotated[int, Path(ge=1, le=MAX_DB_INT, description="Model version")]
+#: An optional model version in the query string; ``None`` means the latest.
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_DB_INT,
+                                           description="Version; default the latest")]
+#: How many items a page skips: 0 to ``MAX_DB_INT``.
+Offset = Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Items to skip")]

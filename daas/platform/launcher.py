@@ -1,14 +1,14 @@
 """Start and stop the platform: a local Ray head if needed, Serve, the management app.
 
-Ray itself is reached through ``daas.platform.ray_adapter.cluster``; this module runs the
-``ray`` command line and waits for the platform to answer.
+Ray itself is reached through ``daas.platform.ray_adapter`` (``local_head`` starts and
+stops the head, ``auth`` gives every process the cluster's token); this module decides
+which cluster to use and waits for the platform to answer.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -21,7 +21,6 @@ from daas.errors import Timeout, Unavailable
 from daas.settings import Settings
 
 _READY_TIMEOUT_S = 180
-_MARKER = "ray-started-by-daas"
 
 
 @dataclass
@@ -32,6 +31,7 @@ class PlatformInfo:
     token: str
     ray_address: str
     started_ray: bool
+    ray_token_file: str | None = None
 
 
 def serve_environment(ha_proxy: bool) -> dict[str, str]:
@@ -60,24 +60,50 @@ def _ray_cli() -> str:
     return str(local) if local.exists() else (shutil.which("ray") or "ray")
 
 
+def _cluster_address(settings: Settings) -> str | None:
+    """The cluster this data dir's platform runs on: the configured one, or its own head.
+
+    Sets this process up to present that cluster's token (mandatory either way).
+    """
+    from daas.platform.ray_adapter import auth, local_head
+
+    if settings.ray_address:
+        auth.use_in_this_process(auth.join_environment(settings.home))
+        return settings.ray_address
+    head = local_head.recorded_head(settings.home)
+    if head is None:
+        return None
+    _use_local_head(settings)
+    return head.address
+
+
+def _use_local_head(settings: Settings) -> None:
+    from daas.platform.ray_adapter import auth, local_head
+
+    auth.use_in_this_process(auth.local_head_environment(settings.home))
+    local_head.use_single_node_in_this_process()
+
 
 def _connect(settings: Settings, num_cpus: int | None) -> tuple[str, bool]:
-    from daas.platform.ray_adapter import cluster
+    from daas.platform.ray_adapter import cluster, local_head
 
-    address = settings.ray_address or "auto"
-    try:
-        cluster.join(address)
-        return address, False
-    except ConnectionError:
-        if settings.ray_address:
-            raise Unavailable(f"cannot reach the Ray cluster at {settings.ray_address}") from None
-    command = [_ray_cli(), "start", "--head", f"--num-cpus={num_cpus or settings.num_cpus}",
-               "--disable-usage-stats", "--dashboard-host=127.0.0.1",
-               f"--metrics-export-port={settings.metrics_export_port}"]
-    subprocess.run(command, check=True, env=ray_environment(settings), stdout=subprocess.DEVNULL)
-    (settings.home / _MARKER).touch()
-    cluster.join("auto")
-    return "auto", True
+    address = _cluster_address(settings)
+    if address is not None:
+        try:
+            cluster.join(address)
+        except ConnectionError:
+            if settings.ray_address:
+                raise Unavailable(f"cannot reach the Ray cluster at {address}") from None
+        else:
+            if settings.ray_address:
+                cluster.require_token_auth()
+            return address, False
+        local_head.stop_head(settings.home)  # what is left of a head that died
+    _use_local_head(settings)
+    head = local_head.start_head(_ray_cli(), settings.home, num_cpus or settings.num_cpus,
+                                 settings.metrics_export_port, ray_environment(settings))
+    cluster.join(head.address)
+    return head.address, True
 
 
 def wait_until_ready(url: str, timeout_s: float = _READY_TIMEOUT_S) -> None:
@@ -105,25 +131,26 @@ def start_platform(settings: Settings, *, num_cpus: int | None = None) -> Platfo
     cluster.deploy_platform(settings)
     wait_until_ready(settings.url)
     token = settings.admin_token_path.read_text().strip()
-    return PlatformInfo(url=settings.url, token=token, ray_address=address, started_ray=started)
+    return PlatformInfo(url=settings.url, token=token, ray_address=address, started_ray=started,
+                        ray_token_file=os.environ.get("RAY_AUTH_TOKEN_PATH"))
 
 
 def stop_platform(settings: Settings, *, stop_ray: bool = True) -> None:
     """Remove the platform app; stop Ray too if ``daas up`` started it."""
-    from daas.platform.ray_adapter import cluster
+    from daas.platform.ray_adapter import cluster, local_head
 
-    marker = settings.home / _MARKER
-    try:
-        cluster.join(settings.ray_address or "auto")
-    except ConnectionError:
-        marker.unlink(missing_ok=True)
+    address = _cluster_address(settings)
+    if address is None:
         return
-    cluster.remove_platform()
-    cluster.leave()
-    if stop_ray and marker.exists():
-        subprocess.run([_ray_cli(), "stop"], check=False, env=ray_environment(),
-                       stdout=subprocess.DEVNULL)
-        marker.unlink(missing_ok=True)
+    try:
+        cluster.join(address)
+    except ConnectionError:
+        pass
+    else:
+        cluster.remove_platform()
+        cluster.leave()
+    if stop_ray and not settings.ray_address:
+        local_head.stop_head(settings.home)
 
 
 def platform_status(settings: Settings) -> dict[str, Any]:
@@ -131,8 +158,11 @@ def platform_status(settings: Settings) -> dict[str, Any]:
     from daas.platform.ray_adapter import cluster
 
     status: dict[str, Any] = {"url": settings.url, "ray": "down", "app": "absent", "ready": False}
+    address = _cluster_address(settings)
+    if address is None:
+        return status
     try:
-        context = cluster.join(settings.ray_address or "auto")
+        context = cluster.join(address)
     except ConnectionError:
         return status
     status["ray"] = "up"
@@ -144,4 +174,3 @@ def platform_status(settings: Settings) -> dict[str, Any]:
     except httpx.HTTPError:
         pass
     return status
-

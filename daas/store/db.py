@@ -11,11 +11,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import Field
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+#: The largest value an INTEGER column holds on every supported database (PostgreSQL's is
+#: 32-bit, SQLite's 64-bit): ids, versions and offsets a caller sends stay within it.
+MAX_DB_INT = 2**31 - 1
+#: A model version number in a request body: 1 to ``MAX_DB_INT`` (422 beyond, not a 500).
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_DB_INT)]
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:

@@ -137,9 +137,35 @@ def test_create_an_evaluate_and_a_script_job(daas: Daas, driver: Driver, tmp_pat
     job = created(daas, "hello", "--kind", "script", "--file", str(source), "--arg", "a",
                   "--arg", "b c", "--env", "GREETING=hi=there", "--pip", "six")
     assert job["config"] == {"source": "print('hi')\n", "args": ["a", "b c"],
-                             "env": {"GREETING": "hi=there"}, "pip": ["six"]}
+                             "env": {"GREETING": "***"}, "pip": ["six"]}
+    assert daas("run", "hello").exit_code == 0
+    assert driver.ray_jobs.last["runtime_env"]["env_vars"] == {"GREETING": "hi=there"}
     bad = daas("create", "x", "--kind", "script", "--file", str(source), "--env", "NOVALUE")
     assert bad.exit_code == 2 and "KEY=VALUE" in bad.output
+
+
+@pytest.mark.parametrize("command", ["create", "update", "run", "script"])
+def test_help_says_script_jobs_need_the_code_execution_permission(daas: Daas, command: str) -> None:
+    result = daas(command, "--help")
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "code-execution permission" in text and "DAAS_CODE_EXECUTION_ROLE=editor" in text
+
+
+def test_an_editor_is_told_about_the_permission(daas: Daas, driver: Driver, platform_app,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    source = tmp_path / "hello.py"
+    source.write_text("print('hi')\n")
+    created(daas, "hello", "--kind", "script", "--file", str(source))
+    admin = platform_app.client()
+    token = admin.post("/api/v1/tokens", json={"name": "ed", "role": "editor"}).json()["token"]
+    use_app(monkeypatch, platform_app.client(token))
+    refused = daas("run", "hello")
+    assert refused.exit_code != 0
+    assert "code-execution permission" in " ".join(refused.stderr.split())
+    shown = daas("show", "hello")
+    assert shown.exit_code == 0 and "hidden: needs the code-execution permission" in shown.stdout
 
 
 def test_run_follow_shows_progress_until_it_succeeds(daas: Daas, driver: Driver) -> None:

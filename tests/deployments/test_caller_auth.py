@@ -1,18 +1,21 @@
-"""Service callers: the service key or an active user token, answers cached for a while."""
+"""Service callers: the service key or an active user token, answers cached for at most 1 s."""
 
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
 from daas.deployments.caller_auth import (
     SERVICE_KEY_CALLER,
     CallerAuth,
     bearer_token,
+    service_key_check,
     user_token_lookup,
 )
 from daas.errors import Unauthenticated
 from daas.platform.tokens.service import TokenService
-from daas.store.tokens import hash_token
+from daas.store.tables import Service
+from daas.store.tokens import hash_token, new_secret
 from tests.deployments.fakes import SERVICE_KEY, run, temporary_database, user_token
 
 
@@ -32,19 +35,39 @@ def db(tmp_path):
 @pytest.fixture
 def lookups(db):
     """The real database lookup, counting its calls."""
-    lookup = user_token_lookup(db)
+    return counting(user_token_lookup(db))
+
+
+def make_auth(lookup, clock=None, key_check=None) -> CallerAuth:
+    """A CallerAuth with the default TTL: the tests below prove its 1 s guarantee."""
+    return CallerAuth(hash_token(SERVICE_KEY), lookup, key_check=key_check, clock=clock or Clock())
+
+
+def counting(check):
+    """``check``, recording each call in ``.calls``."""
     calls: list[str] = []
 
-    def counted(token_hash: str):
-        calls.append(token_hash)
-        return lookup(token_hash)
+    def counted(value: str):
+        calls.append(value)
+        return check(value)
 
     counted.calls = calls
     return counted
 
 
-def make_auth(lookup, clock=None) -> CallerAuth:
-    return CallerAuth(hash_token(SERVICE_KEY), lookup, ttl_s=10, clock=clock or Clock())
+def add_service(db, name: str = "adder") -> None:
+    with db.write() as session:
+        session.add(Service(name=name, model_name="m", model_version=1, spec={},
+                            key_hash=hash_token(SERVICE_KEY)))
+
+
+def rotate_key(db, name: str = "adder") -> None:
+    """What ``ServiceManager.rotate_key`` writes: a new key hash on the service's row."""
+    with db.write() as session:
+        row = session.exec(select(Service).where(Service.name == name)).one()
+        row.key_hash = hash_token(new_secret())
+        session.add(row)
+
 
 
 def test_service_key_is_accepted_without_the_database(lookups):
@@ -63,22 +86,69 @@ def test_user_token_is_accepted_and_looked_up_once_per_ttl(db, lookups):
 
     assert run(three_calls()) == ["alice"] * 3
     assert len(lookups.calls) == 1
-    clock.now += 11
+    clock.now += 0.9
+    assert run(auth.authenticate(f"Bearer {secret}")) == "alice"
+    assert len(lookups.calls) == 1
+    clock.now += 0.1
     assert run(auth.authenticate(f"bearer {secret}")) == "alice"
     assert len(lookups.calls) == 2
 
 
-def test_revoked_token_is_refused_once_the_cached_answer_expires(db, lookups):
+def test_revoked_token_is_refused_within_one_second(db, lookups):
     token_id, secret = user_token(db)
     clock = Clock()
     auth = make_auth(lookups, clock)
     assert run(auth.authenticate(f"Bearer {secret}")) == "alice"
+    clock.now += 0.5
     TokenService(db).revoke(token_id)
-    clock.now += 5
-    assert run(auth.authenticate(f"Bearer {secret}")) == "alice"  # still within the TTL
-    clock.now += 6
+    assert run(auth.authenticate(f"Bearer {secret}")) == "alice"  # the cached answer, 0.5 s old
+    clock.now += 0.5
     with pytest.raises(Unauthenticated, match="invalid or revoked"):
         run(auth.authenticate(f"Bearer {secret}"))
+
+
+def test_an_answer_lives_one_ttl_from_when_its_read_started(db):
+    """A slow database read does not stretch the time a revoked token keeps working."""
+    _, secret = user_token(db)
+    clock = Clock()
+    lookup = user_token_lookup(db)
+
+    def slow_lookup(token_hash: str):
+        clock.now += 0.8
+        return lookup(token_hash)
+
+    auth = make_auth(counting(slow_lookup), clock)
+    run(auth.authenticate(f"Bearer {secret}"))
+    clock.now += 0.2
+    run(auth.authenticate(f"Bearer {secret}"))
+    assert len(auth._lookup.calls) == 2
+
+
+def test_rotated_service_key_is_refused_within_one_second(db):
+    add_service(db)
+    clock = Clock()
+    checks = counting(service_key_check(db, "adder"))
+    auth = make_auth(lambda _h: None, clock, key_check=checks)
+    for _ in range(3):
+        assert run(auth.authenticate(f"Bearer {SERVICE_KEY}")) == SERVICE_KEY_CALLER
+    assert len(checks.calls) == 1  # one read per TTL, not per request
+    rotate_key(db)
+    clock.now += 0.5
+    assert run(auth.authenticate(f"Bearer {SERVICE_KEY}")) == SERVICE_KEY_CALLER
+    clock.now += 0.5
+    with pytest.raises(Unauthenticated, match="invalid or revoked"):
+        run(auth.authenticate(f"Bearer {SERVICE_KEY}"))
+
+
+def test_service_key_check_needs_the_current_key_of_that_service(db):
+    add_service(db)
+    check = service_key_check(db, "adder")
+    assert check(hash_token(SERVICE_KEY))
+    assert not check(hash_token("another-key"))
+    assert service_key_check(db, "gone")(hash_token(SERVICE_KEY))  # being deleted: row gone
+    rotate_key(db)
+    assert not check(hash_token(SERVICE_KEY))
+
 
 
 def test_unknown_tokens_are_cached_too(lookups):
@@ -121,7 +191,7 @@ def test_bearer_token_parsing():
 
 def test_cache_size_is_bounded():
     clock = Clock()
-    auth = CallerAuth("0" * 64, lambda _h: None, ttl_s=10, clock=clock, max_entries=5)
+    auth = CallerAuth("0" * 64, lambda _h: None, clock=clock, max_entries=5)
 
     async def many():
         for index in range(20):

@@ -302,6 +302,16 @@ def test_preview_limits_rows_and_makes_values_json_safe(client):
     assert client.get(f"{API}/odd/preview", params={"rows": 0}).status_code == 422
 
 
+@pytest.mark.parametrize("query", ["offset", "limit", "rows"])
+def test_integer_queries_at_2_to_the_63_are_422_naming_the_field(client, query):
+    created(upload(client, "sales", SALES_CSV, "sales.csv"))
+    path = f"{API}/sales/preview" if query == "rows" else API
+    response = client.get(path, params={query: 2**63})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["details"]["field"] == query
+    assert client.get(path, params={query: 1}).status_code == 200
+
+
 def test_unknown_dataset_is_404(client):
     for method, path in (("GET", "/nope"), ("GET", "/nope/preview"), ("GET", "/nope/download"),
                          ("DELETE", "/nope")):
@@ -365,6 +375,7 @@ def http_folder(tmp_path) -> Iterator[tuple[str, Path]]:
 
 def test_import_over_http(platform_app, client, http_folder):
     base, folder = http_folder
+    platform_app.settings.dataset_import_allow = "127.0.0.1"
     (folder / "sales.csv").write_bytes(SALES_CSV)
     (folder / "sales.parquet").write_bytes(parquet_bytes(read_csv(SALES_CSV)))
     dataset = created(client.post(f"{API}/import", json={"name": "web", "url": f"{base}/sales.csv"}))

@@ -45,7 +45,9 @@ def _names(value: str | None) -> list[str]:
 def create(
     ctx: typer.Context,
     name: NameArgument,
-    kind: Annotated[Kind, typer.Option("--kind", "-k", help="What the job does.")] = Kind.predict,
+    kind: Annotated[Kind, typer.Option(
+        "--kind", "-k",
+        help="What the job does (script: needs the code-execution permission).")] = Kind.predict,
     model: Annotated[str | None, typer.Option(
         "--model", "-m", show_default=False, rich_help_panel=_Model,
         help="Model to score with.")] = None,
@@ -84,7 +86,8 @@ def create(
         help="script: a command-line argument (repeat for more).")] = None,
     env: Annotated[list[str] | None, typer.Option(
         "--env", show_default=False, rich_help_panel=_Script,
-        help="script: an environment variable KEY=VALUE (repeat for more).")] = None,
+        help="script: an environment variable KEY=VALUE (repeat for more); write-only: "
+        "shown as *** afterwards.")] = None,
     pip: Annotated[list[str] | None, typer.Option(
         "--pip", show_default=False, rich_help_panel=_Script,
         help="script: a package to install for the run (repeat for more).")] = None,
@@ -105,7 +108,12 @@ def create(
         help="Skip runs missed while the platform was down.")] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Create a job: batch predict, evaluate against labels, or run a Python script."""
+    """Create a job: batch predict, evaluate against labels, or run a Python script.
+
+    Script jobs run your own code on the cluster, so they need the code-execution permission:
+    the admin role, or editor when the platform runs with DAAS_CODE_EXECUTION_ROLE=editor.
+    Their --env values are write-only secrets: every answer shows them as ***.
+    """
     if kind is Kind.script:
         if file is None:
             raise typer.BadParameter("a script job needs --file", param_hint="--file")
@@ -151,7 +159,11 @@ def update(
         help="Whether a run may start while another is active.")] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Change a job's schedule, time zone or switches."""
+    """Change a job's schedule, time zone or switches.
+
+    Changing a script job needs the code-execution permission (admin, or editor with
+    DAAS_CODE_EXECUTION_ROLE=editor).
+    """
     if schedule is not None and unschedule:
         raise typer.BadParameter("give --schedule or --unschedule, not both",
                                  param_hint="--schedule")
@@ -203,7 +215,11 @@ def script(
         "--output", "-o", dir_okay=False, show_default=False,
         help="Write the script to this file instead of printing it.")] = None,
 ) -> None:
-    """Print the job as a standalone Python script (a script job's own source)."""
+    """Print the job as a standalone Python script (a script job's own source).
+
+    A script job's source is shown only to callers with the code-execution permission (admin,
+    or editor with DAAS_CODE_EXECUTION_ROLE=editor).
+    """
     text = ask(ctx, lambda client: client.job_script(name))
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))

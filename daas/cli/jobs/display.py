@@ -40,7 +40,9 @@ def print_job(job: Job) -> None:
                                    ("Catch up", cell(job.get("catch_up")))]
     if job["kind"] == "script":
         lines = len((config.get("source") or "").splitlines())
-        rows += [("Script", f"{lines} lines"), ("Args", cell(config.get("args"))),
+        script = ("hidden: needs the code-execution permission"
+                  if "source" in (job.get("withheld") or []) else f"{lines} lines")
+        rows += [("Script", script), ("Args", cell(config.get("args"))),
                  ("Env", cell(config.get("env"))), ("Pip", cell(config.get("pip")))]
     else:
         model = (f"{config['model']} version {config.get('version') or 'latest'}"

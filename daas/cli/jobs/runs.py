@@ -84,7 +84,11 @@ def _start_or_follow(ctx: typer.Context, json_output: bool, client: DaasClient, 
 
 def run(ctx: typer.Context, name: NameArgument, follow: FollowOption = False,
         json_output: JsonOption = False) -> None:
-    """Start a run of a job now."""
+    """Start a run of a job now.
+
+    Running a script job needs the code-execution permission (admin, or editor when the
+    platform runs with DAAS_CODE_EXECUTION_ROLE=editor).
+    """
     with state_of(ctx).client() as client:
         started = client.run_job(name)
         _start_or_follow(ctx, json_output, client, started, follow)

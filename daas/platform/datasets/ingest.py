@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import partial
 from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from daas.errors import InvalidInput
-from daas.platform.datasets.readers import READERS, Widen, bad_input
+from daas.platform.datasets.readers import READERS, Widen, bad_input, check_delimiter
 from daas.store.artifacts import ArtifactStore
 
 FORMATS = ("csv", "parquet", "jsonl")
@@ -68,12 +69,18 @@ class IngestResult:
 
 
 def ingest(open_source: Opener, fmt: str, store: ArtifactStore, folder: str, *,
-           rows_per_part: int = ROWS_PER_PART) -> IngestResult:
+           rows_per_part: int = ROWS_PER_PART, delimiter: str | None = None) -> IngestResult:
     """Convert the input into ``folder/part-00000.parquet``, ``part-00001.parquet``, ...
 
-    ``folder`` is emptied first; on failure it may hold partial parts (the caller removes it).
+    ``delimiter`` is a CSV file's (``,`` ``;`` tab ``|``); without it the file's start
+    tells. ``folder`` is emptied first; on failure it may hold partial parts (the caller
+    removes it).
     """
     read = READERS[fmt]
+    if delimiter is not None and fmt != "csv":
+        raise InvalidInput(f"delimiter is for CSV files, not {fmt}", field="delimiter")
+    if fmt == "csv":
+        read = partial(read, delimiter=check_delimiter(delimiter))
     widened: dict[str, pa.DataType] = {}
     for _attempt in range(MAX_RESTARTS + 1):
         store.delete_dir(folder)

@@ -7,6 +7,7 @@ raises ``Widen`` when a later block needs a wider type for a column.
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import json
 import re
@@ -23,6 +24,10 @@ CSV_BLOCK_BYTES = 4 * 1024 * 1024
 JSON_BATCH_LINES = 50_000
 PARQUET_BATCH_ROWS = 65_536
 MAX_JSON_LINE_BYTES = 16 * 1024 * 1024
+#: The delimiters a CSV file may use; without ``delimiter=`` one is sniffed from its start.
+CSV_DELIMITERS = ",;\t|"
+SNIFF_BYTES = 64 * 1024
+_SNIFF_LINES = 50
 
 
 def bad_input(message: str, line: int | None = None) -> InvalidInput:
@@ -90,8 +95,48 @@ _CONVERSION_ERROR = re.compile(
 _ROW = re.compile(r"Row #(\d+)")
 
 
-def _csv_batches(raw: BinaryIO, widened: dict[str, pa.DataType]) -> Iterator[pa.RecordBatch]:
+def check_delimiter(delimiter: str | None) -> str | None:
+    """A delimiter given with an upload: one of ``CSV_DELIMITERS`` (``None``: sniff it)."""
+    if delimiter is None or (len(delimiter) == 1 and delimiter in CSV_DELIMITERS):
+        return delimiter
+    raise InvalidInput(f"delimiter must be one of {', '.join(map(repr, CSV_DELIMITERS))}, "
+                       f"not {delimiter[:10]!r}", field="delimiter")
+
+
+def sniff_delimiter(head: bytes) -> str:
+    """The delimiter the start of a CSV file uses, among ``CSV_DELIMITERS``; ``,`` if unsure."""
+    lines = head.decode("utf-8", errors="ignore").splitlines()
+    if len(head) >= SNIFF_BYTES:
+        lines = lines[:-1]  # the last line may be cut off
+    sample = "\n".join(lines[:_SNIFF_LINES])
+    if not lines or not any(delimiter in lines[0] for delimiter in CSV_DELIMITERS):
+        return ","
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _refuse_one_glued_column(head: bytes, delimiter: str) -> None:
+    """A header read as one column holding ``;`` or a tab means the wrong delimiter."""
+    first_line = head.decode("utf-8", errors="ignore").splitlines()[:1]
+    names = next(csv.reader(first_line, delimiter=delimiter), [])
+    if len(names) != 1:
+        return
+    glued = next((mark for mark in (";", "\t") if mark in names[0] and mark != delimiter), None)
+    if glued is not None:
+        raise bad_input(f"the header is one column {names[0][:60]!r}, separated by "
+                        f"{glued!r}: upload it with delimiter={glued!r}", 1)
+
+
+def _csv_batches(raw: BinaryIO, widened: dict[str, pa.DataType],
+                 delimiter: str | None = None) -> Iterator[pa.RecordBatch]:
     checked = Utf8CheckedReader(raw)
+    buffered = io.BufferedReader(checked, buffer_size=SNIFF_BYTES)
+    head = buffered.peek(SNIFF_BYTES)
+    if delimiter is None:
+        delimiter = sniff_delimiter(head)
+    _refuse_one_glued_column(head, delimiter)
     ragged: list[Any] = []
 
     def on_ragged_row(row) -> str:
@@ -101,9 +146,9 @@ def _csv_batches(raw: BinaryIO, widened: dict[str, pa.DataType]) -> Iterator[pa.
     schema: pa.Schema | None = None
     try:
         reader = pacsv.open_csv(
-            checked,
+            buffered,
             read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES, use_threads=False),
-            parse_options=pacsv.ParseOptions(invalid_row_handler=on_ragged_row),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_ragged_row),
             convert_options=pacsv.ConvertOptions(column_types=widened, strings_can_be_null=True),
         )
         schema = reader.schema

@@ -26,8 +26,16 @@ from daas.platform.datasets.ingest import (
     ingest,
     resolve_format,
 )
-from daas.platform.datasets.sources import Source, upload_source, url_source
+from daas.platform.datasets.object_stores import ObjectStoreCredentials
+from daas.platform.datasets.sources import (
+    ImportPolicy,
+    Source,
+    upload_source,
+    url_source,
+)
+from daas.platform.datasets.url_guard import AllowList
 from daas.platform.registry.registry import MODEL_NAME
+from daas.platform.tokens.service import Principal
 from daas.settings import Settings
 from daas.store.artifacts import ArtifactStore
 from daas.store.db import Database
@@ -123,13 +131,24 @@ class DatasetService:
         return self.create(name, upload_source(file, filename, content_type), fmt, created_by)
 
     def import_url(self, name: str, url: str, fmt: str | None = None,
-                   created_by: str | None = None) -> DatasetPublic:
-        """Fetch ``url`` (http(s), s3, gs, or file under the import root) as a dataset."""
+                   caller: Principal | None = None, *,
+                   credentials: ObjectStoreCredentials | None = None) -> DatasetPublic:
+        """Fetch ``url`` (http(s), s3, gs, or file under the import root) as a dataset.
+
+        http(s) reaches only public addresses and those ``DAAS_DATASET_IMPORT_ALLOW`` lists;
+        s3/gs use ``credentials``, or the platform's own if the caller's role may.
+        """
         check_dataset_name(name)
         self._refuse_taken(name)
-        with url_source(url, import_root=self.settings.dataset_import_root,
-                        max_bytes=self.max_bytes) as source:
-            return self.create(name, source, fmt, created_by)
+        with url_source(url, self._import_policy(caller), credentials) as source:
+            return self.create(name, source, fmt, caller.name if caller else None)
+
+    def _import_policy(self, caller: Principal | None) -> ImportPolicy:
+        role = self.settings.dataset_import_platform_credentials
+        return ImportPolicy(
+            import_root=self.settings.dataset_import_root, max_bytes=self.max_bytes,
+            allow=AllowList.parse(self.settings.dataset_import_allow),
+            platform_credentials=caller is not None and role != "none" and caller.allows(role))
 
     def create(self, name: str, source: Source, fmt: str | None,
                created_by: str | None = None) -> DatasetPublic:

@@ -1,8 +1,9 @@
 """Where a new dataset's bytes come from: an uploaded file, or a URL to import.
 
 URLs: ``http(s)://`` is downloaded to a temporary file first (so conversion can re-read it),
-``s3://`` and ``gs://`` are read in place through pyarrow.fs with the platform's
-credentials, and ``file://`` only under the configured import root (symlinks resolved).
+reaching only addresses ``url_guard`` allows (see ``http_download``); ``s3://`` and ``gs://``
+are read in place through pyarrow.fs with the caller's credentials (see ``object_stores``);
+``file://`` only under the configured import root (symlinks resolved).
 """
 
 from __future__ import annotations
@@ -17,12 +18,17 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
-import httpx
 import pyarrow.fs as pafs
 
 from daas.codecs.media import media_type
 from daas.errors import Forbidden, InvalidInput, PayloadTooLarge
+from daas.platform.datasets.http_download import download
 from daas.platform.datasets.ingest import Opener
+from daas.platform.datasets.object_stores import (
+    ObjectStoreCredentials,
+    object_store_file,
+)
+from daas.platform.datasets.url_guard import AllowList
 
 _CONTENT_TYPES = {
     "text/csv": "csv", "application/csv": "csv",
@@ -30,7 +36,9 @@ _CONTENT_TYPES = {
     "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
     "application/jsonlines": "jsonl", "application/x-jsonlines": "jsonl",
 }
-_DOWNLOAD_CHUNK = 1024 * 1024
+
+
+_OBJECT_STORES = ("s3", "gs", "gcs")
 
 
 @dataclass
@@ -76,19 +84,36 @@ def public_url(url: str) -> str:
     return f"{parts.scheme}://{host}{parts.path}"
 
 
+@dataclass(frozen=True)
+class ImportPolicy:
+    """What a URL import may reach, from the settings and the caller's role."""
+
+    import_root: Path | None
+    max_bytes: int
+    allow: AllowList
+    #: Whether the caller may read s3/gs with the platform's own credentials.
+    platform_credentials: bool
+
+
 @contextmanager
-def url_source(url: str, *, import_root: Path | None, max_bytes: int) -> Iterator[Source]:
+def url_source(url: str, policy: ImportPolicy,
+               credentials: ObjectStoreCredentials | None = None) -> Iterator[Source]:
     """The bytes behind ``url``; temporary copies are removed on exit."""
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:
+        raise InvalidInput("not a valid URL", field="url") from None
+    if credentials is not None and scheme not in _OBJECT_STORES:
+        raise InvalidInput("credentials are only for s3:// and gs:// imports", field="credentials")
     if scheme in ("http", "https"):
-        with _http_source(url, max_bytes) as source:
+        with _http_source(url, policy) as source:
             yield source
-    elif scheme in ("s3", "gs", "gcs"):
-        yield _object_store_source(url, max_bytes)
+    elif scheme in _OBJECT_STORES:
+        yield _object_store_source(url, policy, credentials)
     elif scheme == "file":
-        yield _file_source(url, import_root, max_bytes)
+        yield _file_source(url, policy.import_root, policy.max_bytes)
     else:
-        raise _refuse(url, "use an http://, https://, s3://, gs:// or file:// URL")
+        raise _refuse(public_url(url), "use an http://, https://, s3://, gs:// or file:// URL")
 
 
 def _check_size(size: int, max_bytes: int) -> None:
@@ -98,47 +123,29 @@ def _check_size(size: int, max_bytes: int) -> None:
 
 
 @contextmanager
-def _http_source(url: str, max_bytes: int) -> Iterator[Source]:
+def _http_source(url: str, policy: ImportPolicy) -> Iterator[Source]:
     folder = tempfile.mkdtemp(prefix="daas-import-")
     try:
         path = Path(folder) / "data"
-        content_type = _download(url, path, max_bytes)
+        content_type = download(url, path, max_bytes=policy.max_bytes, allow=policy.allow,
+                                label=public_url(url))
         yield Source(lambda: path.open("rb"), public_url(url), urlsplit(url).path,
                      path.stat().st_size, format_from_content_type(content_type))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _download(url: str, target: Path, max_bytes: int) -> str | None:
-    """Stream ``url`` into ``target``; returns the response's Content-Type."""
-    timeout = httpx.Timeout(60.0, connect=10.0)
+def _object_store_source(url: str, policy: ImportPolicy,
+                         credentials: ObjectStoreCredentials | None) -> Source:
     try:
-        with httpx.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
-            if response.status_code >= 400:
-                raise _refuse(public_url(url), f"the server answered HTTP {response.status_code}")
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit():
-                _check_size(int(declared), max_bytes)
-            written = 0
-            with target.open("wb") as out:
-                for chunk in response.iter_bytes(_DOWNLOAD_CHUNK):
-                    written += len(chunk)
-                    _check_size(written, max_bytes)
-                    out.write(chunk)
-            return response.headers.get("content-type")
-    except httpx.HTTPError as exc:
-        raise _refuse(public_url(url), f"download failed ({type(exc).__name__}: {exc})") from None
-
-
-def _object_store_source(url: str, max_bytes: int) -> Source:
-    try:
-        fs, path = pafs.FileSystem.from_uri(url)
+        fs, path = object_store_file(url, credentials, allow=policy.allow,
+                                     platform_credentials=policy.platform_credentials)
         info = fs.get_file_info(path)
     except (OSError, ValueError) as exc:
-        raise _refuse(public_url(url), str(exc)) from None
+        raise _refuse(public_url(url), f"cannot read the object ({type(exc).__name__})") from None
     if info.type != pafs.FileType.File:
         raise _refuse(public_url(url), "no such object")
-    _check_size(info.size, max_bytes)
+    _check_size(info.size, policy.max_bytes)
     return Source(lambda: fs.open_input_file(path), public_url(url), path, info.size)
 
 

@@ -27,7 +27,9 @@ class JobCreate(ScheduleFields):
 
     name: str
     kind: JobKind
-    config: dict[str, Any]
+    config: dict[str, Any] = Field(description=(
+        "predict/evaluate: model or service, input_dataset, output_dataset, ...; script: source, "
+        "args, env, pip. A script's `env` values are write-only: responses show them as `***`"))
 
 
 class JobUpdate(ScheduleFields):
@@ -60,12 +62,26 @@ class JobPublic(BaseModel):
     created: datetime
     updated: datetime
     created_by: str | None
+    withheld: list[str] = Field(
+        default_factory=list,
+        description="Config fields not shown to this caller: a script's `source` needs the "
+        "code-execution permission")
 
 
 class JobDetail(JobPublic):
     """One job with a preview of its next scheduled runs."""
 
     next_runs: list[datetime] = []
+
+
+class JobKindAccess(BaseModel):
+    """What the caller may do with jobs of one kind."""
+
+    kind: JobKind
+    runs_code: bool = Field(description="Whether its runs execute the job's own code")
+    role: str = Field(description="Least role that may create, change or run such a job")
+    allowed: bool = Field(description="Whether the caller holds that role (and may read a script's source)")
+    setting: str | None = Field(None, description="The setting that moves `role` (code-running kinds)")
 
 
 class SchedulePreview(BaseModel):

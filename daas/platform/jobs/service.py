@@ -15,10 +15,23 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlmodel import col, select
 
-from daas.batch.config import ModelJobConfig, ScriptJobConfig, parse_config
+from daas.batch.config import (
+    CONFIG_MODELS,
+    ModelJobConfig,
+    ScriptJobConfig,
+    parse_config,
+)
 from daas.batch.planning import check_output_free, dataset, resolve_model
 from daas.errors import Conflict, InvalidInput, NotFound, NotImplementedHere
 from daas.platform.jobs import cron
+from daas.platform.jobs.access import (
+    CODE_KINDS,
+    SETTING,
+    CodeExecution,
+    keep_env_secrets,
+    redact,
+    shown_config,
+)
 from daas.platform.jobs.dispatch import (
     ACTIVE_STATES,
     RunDispatcher,
@@ -35,6 +48,7 @@ from daas.platform.jobs.inputs import (
 from daas.platform.jobs.schemas import (
     JobCreate,
     JobDetail,
+    JobKindAccess,
     JobPublic,
     JobUpdate,
     RunLogs,
@@ -43,6 +57,7 @@ from daas.platform.jobs.schemas import (
     SubmissionLog,
 )
 from daas.platform.registry.registry import ModelRegistry
+from daas.platform.tokens.service import Principal
 from daas.store.db import Database
 from daas.store.tables import Job, JobRun, utcnow
 
@@ -51,40 +66,52 @@ NEXT_RUNS_PREVIEW = 5
 
 
 class JobService:
-    """Job definitions and run controls over the database and a run dispatcher."""
+    """Job definitions and run controls over the database and a run dispatcher.
+
+    Callers are passed in so script jobs can need the code-execution permission
+    (``daas.platform.jobs.access``); scheduled runs need none, their job was allowed when saved.
+    """
 
     def __init__(self, db: Database, registry: ModelRegistry, dispatcher: RunDispatcher,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 code_execution: CodeExecution | None = None) -> None:
         self.db = db
         self.registry = registry
         self.dispatcher = dispatcher
         self.clock = clock
+        self.code_execution = code_execution or CodeExecution(dispatcher.settings.code_execution_role)
 
     # --- definitions ----------------------------------------------------------------
 
-    def create(self, form: JobCreate, by: str | None) -> JobDetail:
-        """Record a job after checking its name, config and schedule."""
+    def create(self, form: JobCreate, by: Principal) -> JobDetail:
+        """Record a job after checking the caller's permission, its name, config and schedule."""
+        self.code_execution.require(by, form.kind, f"creating a {form.kind} job")
         check_name(form.name, "job name", "name")
         tz = form.timezone or "UTC"
         cron.zone(tz)
         if form.schedule is not None:
             cron.check(form.schedule, tz)
-        config = self._checked_config(form.kind, form.config, form.schedule)
+        config = self._checked_config(form.kind, self._with_secrets(form.kind, form.config, {}),
+                                      form.schedule)
         row = Job(name=form.name, kind=form.kind, config=config, schedule=form.schedule,
                   timezone=tz, enabled=_given(form.enabled, True),
                   allow_overlap=_given(form.allow_overlap, False),
-                  catch_up=_given(form.catch_up, True), created_by=by)
+                  catch_up=_given(form.catch_up, True), created_by=by.name)
         row.next_run = self._next_run(row)
         with self.db.write() as session:
             if session.exec(select(Job.id).where(Job.name == form.name)).first() is not None:
                 raise Conflict(f"a job named {form.name!r} exists already", details={"field": "name"})
             session.add(row)
-        return self.get(form.name)
+        return self.get(form.name, by)
 
-    def update(self, name: str, form: JobUpdate) -> JobDetail:
-        """Change the schedule, switches or config; a new config is checked like a new job."""
+    def update(self, name: str, form: JobUpdate, by: Principal) -> JobDetail:
+        """Change the schedule, switches or config; a new config is checked like a new job.
+
+        A script config keeps stored ``env`` values sent as ``***`` (or all, without ``env``).
+        """
         given = {field: getattr(form, field) for field in form.model_fields_set}
         current = self._job(name)
+        self.code_execution.require(by, current.kind, f"changing {current.kind} job {name!r}")
         schedule = given["schedule"] if "schedule" in given else current.schedule
         tz = given.get("timezone") or current.timezone
         cron.zone(tz)
@@ -92,7 +119,9 @@ class JobService:
             cron.check(schedule, tz)
         config = current.config
         if given.get("config") is not None:
-            config = self._checked_config(current.kind, given["config"], schedule)
+            config = self._checked_config(
+                current.kind, self._with_secrets(current.kind, given["config"], current.config),
+                schedule)
         elif schedule is not None:
             _require_placeholder(current.kind, config)
         with self.db.write() as session:
@@ -107,7 +136,7 @@ class JobService:
                 row.next_run = self._next_run(row)
             row.updated = self.clock()
             session.add(row)
-        return self.get(name)
+        return self.get(name, by)
 
     def delete(self, name: str) -> None:
         """Delete a job and its run history; refused while a run is active."""
@@ -133,6 +162,12 @@ class JobService:
                 check_output_free(self.db, parsed.output_dataset)
         return parsed.model_dump(mode="json")
 
+    @staticmethod
+    def _with_secrets(kind: str, config: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+        if kind not in CODE_KINDS:
+            return config
+        return keep_env_secrets(config, stored.get("env") or {})
+
     def _next_run(self, row: Job) -> datetime | None:
         if row.schedule is None or not row.enabled:
             return None
@@ -140,30 +175,40 @@ class JobService:
 
     # --- reads ----------------------------------------------------------------------
 
-    def get(self, name: str) -> JobDetail:
-        """One job, with a preview of its next scheduled runs."""
+    def get(self, name: str, viewer: Principal) -> JobDetail:
+        """One job as ``viewer`` may see it, with a preview of its next scheduled runs."""
         row = self._job(name)
-        public = self._public(row, self._last_runs([name]).get(name))
+        public = self._public(row, self._last_runs([name]).get(name), self.code_execution.allows(viewer))
         upcoming = []
         if row.schedule and row.enabled:
             upcoming = [moment.astimezone(timezone.utc) for moment in cron.next_runs(
                 row.schedule, cron.zone(row.timezone), NEXT_RUNS_PREVIEW, after=self.clock())]
         return JobDetail(**public.model_dump(), next_runs=upcoming)
 
-    def list(self) -> list[JobPublic]:
-        """Every job, by name."""
+    def list(self, viewer: Principal) -> list[JobPublic]:
+        """Every job, by name, as ``viewer`` may see it."""
         with self.db.read() as session:
             rows = session.exec(select(Job).order_by(Job.name)).all()
         last = self._last_runs([row.name for row in rows])
-        return [self._public(row, last.get(row.name)) for row in rows]
+        may_run_code = self.code_execution.allows(viewer)
+        return [self._public(row, last.get(row.name), may_run_code) for row in rows]
+
+    def kinds(self, viewer: Principal) -> list[JobKindAccess]:
+        """What ``viewer`` may do with each job kind."""
+        return [JobKindAccess(kind=kind, runs_code=kind in CODE_KINDS,
+                              role=self.code_execution.role_for(kind),
+                              allowed=viewer.allows(self.code_execution.role_for(kind)),
+                              setting=SETTING if kind in CODE_KINDS else None)
+                for kind in CONFIG_MODELS]
 
     def dataset_users(self, dataset_name: str) -> list[str]:
         """Jobs that read or write a dataset (the datasets API refuses to delete it)."""
         return dataset_users(self.db, dataset_name)
 
-    def script(self, name: str) -> str:
+    def script(self, name: str, viewer: Principal) -> str:
         """A standalone Python script doing what the job does (a script job's own source)."""
         row = self._job(name)
+        self.code_execution.require(viewer, row.kind, f"reading the source of {row.kind} job {name!r}")
         config = parse_config(row.kind, row.config)
         if isinstance(config, ScriptJobConfig):
             return config.source
@@ -205,20 +250,22 @@ class JobService:
             JobRun.job_name == name, col(JobRun.status).in_(ACTIVE_STATES))).first()
 
     @staticmethod
-    def _public(row: Job, last: JobRun | None) -> JobPublic:
+    def _public(row: Job, last: JobRun | None, may_run_code: bool) -> JobPublic:
         summary = RunSummary(id=last.id, status=last.status, created=as_utc(last.created)) if last else None
+        config, withheld = shown_config(row.kind, row.config, may_run_code)
         return JobPublic(
-            name=row.name, kind=row.kind, config=row.config, schedule=row.schedule,
+            name=row.name, kind=row.kind, config=config, withheld=withheld, schedule=row.schedule,
             timezone=row.timezone, enabled=row.enabled, allow_overlap=row.allow_overlap,
             catch_up=row.catch_up, next_run=as_utc(row.next_run), last_run=summary,
             created=as_utc(row.created), updated=as_utc(row.updated), created_by=row.created_by)
 
     # --- runs -----------------------------------------------------------------------
 
-    def trigger(self, name: str, by: str | None) -> RunPublic:
+    def trigger(self, name: str, by: Principal) -> RunPublic:
         """Start a run now (409 while another is active, unless the job allows overlap)."""
-        self._job(name)
-        return self._run_public(self.dispatcher.start(name, "manual", by))
+        kind = self._job(name).kind
+        self.code_execution.require(by, kind, f"running {kind} job {name!r}")
+        return self._run_public(self.dispatcher.start(name, "manual", by.name))
 
     def runs(self, name: str, limit: int = 50) -> list[RunPublic]:
         """A job's runs, newest first."""
@@ -249,9 +296,12 @@ class JobService:
         return self._run_public(self.dispatcher.resume(run_id))
 
     def logs(self, run_id: int, tail: int | None = None) -> RunLogs:
-        """The Ray job logs of a run."""
+        """The Ray job logs of a run, with its job's ``env`` values (8 characters or more) as ``***``."""
         run = self.dispatcher.run(run_id)
-        return RunLogs(run_id=run.id, logs=[SubmissionLog(submission_id=sid, text=text)
+        with self.db.read() as session:
+            config = session.exec(select(Job.config).where(Job.name == run.job_name)).first() or {}
+        secrets = config.get("env") or {}
+        return RunLogs(run_id=run.id, logs=[SubmissionLog(submission_id=sid, text=redact(text, secrets))
                                             for sid, text in self.dispatcher.logs(run, tail)])
 
     def _kind(self, job_name: str) -> str | None:

@@ -9,7 +9,8 @@ import ray
 from ray import serve
 
 from daas.deployments.platform import PLATFORM_APP, build_platform_app
-from daas.platform.ray_adapter.jobs import RayJobs
+from daas.platform.ray_adapter import auth
+from daas.platform.ray_adapter.jobs import RayJobs, _dashboard_url
 from daas.platform.ray_adapter.serve import RayServe
 from daas.platform.ray_adapter.worker import RayModelWorker
 from daas.settings import Settings
@@ -32,6 +33,15 @@ def join(address: str) -> Any:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     return ray.init(address=address, ignore_reinit_error=True, logging_level="WARNING",
                     log_to_driver=False)
+
+
+def require_token_auth() -> None:
+    """Refuse the joined cluster unless it checks Ray auth tokens (disconnecting first)."""
+    try:
+        auth.require_token_auth(_dashboard_url())
+    except Exception:
+        leave()
+        raise
 
 
 def leave() -> None:

@@ -113,8 +113,8 @@ def _is_missing(exc: Exception) -> bool:
 
 def _dashboard_url() -> str:
     """The dashboard's HTTP address, as the head node recorded it for this cluster."""
-    import ray.experimental.internal_kv as internal_kv
     from ray._private import ray_constants  # the dashboard's key has no public name
+    from ray.experimental import internal_kv
 
     if not ray.is_initialized():
         raise Unavailable("this process is not connected to Ray")

@@ -13,12 +13,13 @@ from starlette.datastructures import UploadFile
 
 from daas.codecs.media import media_type
 from daas.errors import InvalidInput
+from daas.platform.datasets.object_stores import ObjectStoreCredentials
 from daas.platform.datasets.service import (
     DatasetPage,
     DatasetPreview,
     DatasetPublic,
 )
-from daas.platform.deps import Datasets, Editor, Viewer
+from daas.platform.deps import Datasets, Editor, Offset, Viewer
 
 router = APIRouter(prefix="/api/v1/datasets", tags=["datasets"])
 
@@ -50,6 +51,10 @@ class DatasetImport(BaseModel):
     name: str = Field(description="Dataset name")
     url: str = Field(description="http(s)://, s3://, gs://, or file:// under the import root")
     format: str | None = Field(None, description=_FORMAT_HELP)
+    credentials: ObjectStoreCredentials | None = Field(
+        None, description="For s3:// and gs:// only: the credentials to read the object with")
+
+
 
 
 @router.post("", status_code=201, response_model=DatasetPublic, summary="Upload a dataset",
@@ -101,8 +106,20 @@ def _required_name(name: str | None) -> str:
 @router.post("/import", status_code=201, response_model=DatasetPublic,
              summary="Import a dataset from a URL")
 def import_dataset(body: DatasetImport, principal: Editor, datasets: Datasets) -> DatasetPublic:
-    """Fetch a CSV, Parquet or JSON-lines file from a URL and store it as a dataset."""
-    return datasets.import_url(body.name, body.url, body.format, principal.name)
+    """Fetch a CSV, Parquet or JSON-lines file from a URL and store it as a dataset.
+
+    - **http(s)://**: only public addresses. The host is resolved once and connected to by
+      that address; every redirect is checked again. Loopback, private, link-local,
+      multicast, reserved and unspecified addresses are refused (403 naming the rule) unless
+      the administrator lists the host or network in `DAAS_DATASET_IMPORT_ALLOW`.
+    - **s3:// and gs://**: read with the `credentials` given here (or `anonymous: true` for
+      a public bucket), never stored. The platform's own credentials are used only when
+      `credentials` is omitted and the caller's role is at least the one
+      `DAAS_DATASET_IMPORT_PLATFORM_CREDENTIALS` names (default: admin).
+    - **file://**: only under `DAAS_DATASET_IMPORT_ROOT`.
+    """
+    return datasets.import_url(body.name, body.url, body.format, principal,
+                               credentials=body.credentials)
 
 
 @router.get("", response_model=DatasetPage, summary="List datasets")
@@ -110,7 +127,7 @@ def list_datasets(
     _principal: Viewer,
     datasets: Datasets,
     q: Annotated[str | None, Query(description="Substring of name or source")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DatasetPage:
     """A page of datasets, newest first."""

@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from daas.codecs.request_body import parse_json
+from daas.codecs.json_document import parse_json
+from daas.codecs.media import JSON_MEDIA_TYPE, require_media_type
 from daas.platform.deps import BearerSecret, Gateway
 
 router = APIRouter(tags=["inference"])
@@ -64,6 +65,11 @@ def v2_model_ready(name: str, gateway: Gateway, secret: BearerSecret,
 @router.post("/v2/models/{name}/versions/{version}/infer", tags=["v2"], summary="v2 inference")
 async def v2_infer(name: str, request: Request, gateway: Gateway, secret: BearerSecret,
                    version: str | None = None) -> dict[str, Any]:
-    """An Open Inference Protocol v2 request, answered by the service's replicas."""
+    """An Open Inference Protocol v2 request, answered by the service's replicas.
+
+    The caller is checked first; then the body must be JSON (415 otherwise), nested at most
+    64 levels deep (400), with finite numbers only (422 naming the input and row).
+    """
     target = await run_in_threadpool(gateway.v2_target, name, version, secret)
+    require_media_type(request.headers.get("content-type"), (JSON_MEDIA_TYPE,))
     return await gateway.v2_infer(target, parse_json(await request.body()))

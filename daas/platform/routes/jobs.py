@@ -1,4 +1,8 @@
-"""Batch jobs and their runs: definitions, schedules, manual runs, stop/pause/continue, logs."""
+"""Batch jobs and their runs: definitions, schedules, manual runs, stop/pause/continue, logs.
+
+Script jobs run their own code, so creating, changing, running them and reading their source
+need the code-execution permission (``daas.platform.jobs.access``) on top of the route's role.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 
-from daas.platform.deps import Editor, Jobs, Viewer
+from daas.platform.deps import Editor, Jobs, PositiveId, Viewer
 from daas.platform.jobs import cron
 from daas.platform.jobs.schemas import (
     JobCreate,
     JobDetail,
+    JobKindAccess,
     JobPublic,
     JobUpdate,
     RunLogs,
@@ -21,11 +26,22 @@ from daas.platform.jobs.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["jobs"])
 
+_CODE = ("Script jobs need the code-execution permission: the admin role, or editor when the "
+         "platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise). ")
+_SECRETS = "`env` values are write-only: every response shows them as `***`. "
 
-@router.post("/jobs", status_code=201, response_model=JobDetail, summary="Create a job")
+
+@router.post("/jobs", status_code=201, response_model=JobDetail, summary="Create a job",
+             description="A predict, evaluate or script job, run on demand or on a cron schedule. "
+             + _CODE + _SECRETS)
 def create_job(form: JobCreate, principal: Editor, jobs: Jobs) -> JobDetail:
-    """A predict, evaluate or script job, run on demand or on a cron schedule."""
-    return jobs.create(form, principal.name)
+    return jobs.create(form, principal)
+
+
+@router.get("/job-kinds", response_model=list[JobKindAccess], summary="What the caller may do with jobs")
+def job_kinds(principal: Viewer, jobs: Jobs) -> list[JobKindAccess]:
+    """Each job kind, the role it needs and whether the caller holds it (forms disable the rest)."""
+    return jobs.kinds(principal)
 
 
 @router.get("/schedules/preview", response_model=SchedulePreview, summary="Next times of a cron schedule")
@@ -37,22 +53,28 @@ def preview_schedule(_principal: Viewer, schedule: Annotated[str, Query(max_leng
     return SchedulePreview(schedule=schedule, timezone=timezone, next_runs=upcoming)
 
 
-@router.get("/jobs", response_model=list[JobPublic], summary="List jobs")
-def list_jobs(_principal: Viewer, jobs: Jobs) -> list[JobPublic]:
-    """Every job with its next scheduled run and latest run."""
-    return jobs.list()
+_SHOWN = (_SECRETS + "A script's `source` is shown only to callers who may run code; for others it "
+          "is left out and listed in `withheld`.")
 
 
-@router.get("/jobs/{name}", response_model=JobDetail, summary="One job")
-def get_job(name: str, _principal: Viewer, jobs: Jobs) -> JobDetail:
-    """Config, schedule, next run times and latest run."""
-    return jobs.get(name)
+@router.get("/jobs", response_model=list[JobPublic], summary="List jobs",
+            description="Every job with its next scheduled run and latest run. " + _SHOWN)
+def list_jobs(principal: Viewer, jobs: Jobs) -> list[JobPublic]:
+    return jobs.list(principal)
 
 
-@router.patch("/jobs/{name}", response_model=JobDetail, summary="Change a job")
-def update_job(name: str, form: JobUpdate, _principal: Editor, jobs: Jobs) -> JobDetail:
-    """Schedule, time zone, switches or config; fields left out keep their value."""
-    return jobs.update(name, form)
+@router.get("/jobs/{name}", response_model=JobDetail, summary="One job",
+            description="Config, schedule, next run times and latest run. " + _SHOWN)
+def get_job(name: str, principal: Viewer, jobs: Jobs) -> JobDetail:
+    return jobs.get(name, principal)
+
+
+@router.patch("/jobs/{name}", response_model=JobDetail, summary="Change a job",
+              description="Schedule, time zone, switches or config; fields left out keep their value. "
+              + _CODE + "A script config keeps the stored `env` value of every variable sent as "
+              "`***`, and all of them when `env` is left out.")
+def update_job(name: str, form: JobUpdate, principal: Editor, jobs: Jobs) -> JobDetail:
+    return jobs.update(name, form, principal)
 
 
 @router.delete("/jobs/{name}", status_code=204, summary="Delete a job")
@@ -62,10 +84,11 @@ def delete_job(name: str, _principal: Editor, jobs: Jobs) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/jobs/{name}/runs", status_code=202, response_model=RunPublic, summary="Run now")
+@router.post("/jobs/{name}/runs", status_code=202, response_model=RunPublic, summary="Run now",
+             description="Start a run; 409 while another is active unless the job allows overlap. "
+             + _CODE)
 def run_job(name: str, principal: Editor, jobs: Jobs) -> RunPublic:
-    """Start a run; 409 while another is active unless the job allows overlap."""
-    return jobs.trigger(name, principal.name)
+    return jobs.trigger(name, principal)
 
 
 @router.get("/jobs/{name}/runs", response_model=list[RunPublic], summary="A job's runs")
@@ -75,40 +98,42 @@ def job_runs(name: str, _principal: Viewer, jobs: Jobs,
     return jobs.runs(name, limit)
 
 
-@router.get("/jobs/{name}/script", response_class=PlainTextResponse, summary="The job as a script")
-def job_script(name: str, _principal: Viewer, jobs: Jobs) -> PlainTextResponse:
-    """A standalone Ray Data script doing what the job does (a script job's own source)."""
-    return PlainTextResponse(jobs.script(name), media_type="text/x-python",
+@router.get("/jobs/{name}/script", response_class=PlainTextResponse, summary="The job as a script",
+            description="A standalone Ray Data script doing what the job does (a script job's own "
+            "source). " + _CODE)
+def job_script(name: str, principal: Viewer, jobs: Jobs) -> PlainTextResponse:
+    return PlainTextResponse(jobs.script(name, principal), media_type="text/x-python",
                              headers={"Content-Disposition": f'attachment; filename="{name}.py"'})
 
 
 @router.get("/runs/{run_id}", response_model=RunPublic, summary="One run")
-def get_run(run_id: int, _principal: Viewer, jobs: Jobs) -> RunPublic:
+def get_run(run_id: PositiveId, _principal: Viewer, jobs: Jobs) -> RunPublic:
     """Status, timing, progress, output dataset, error and metrics."""
     return jobs.run(run_id)
 
 
 @router.post("/runs/{run_id}/stop", response_model=RunPublic, summary="Stop a run")
-def stop_run(run_id: int, _principal: Editor, jobs: Jobs) -> RunPublic:
+def stop_run(run_id: PositiveId, _principal: Editor, jobs: Jobs) -> RunPublic:
     """Stop the Ray job; the partial output is deleted and never registered."""
     return jobs.stop(run_id)
 
 
 @router.post("/runs/{run_id}/pause", response_model=RunPublic, summary="Pause a run")
-def pause_run(run_id: int, _principal: Editor, jobs: Jobs) -> RunPublic:
+def pause_run(run_id: PositiveId, _principal: Editor, jobs: Jobs) -> RunPublic:
     """The run finishes its in-flight chunks and becomes ``paused``."""
     return jobs.pause(run_id)
 
 
 @router.post("/runs/{run_id}/continue", status_code=202, response_model=RunPublic,
              summary="Continue a paused run")
-def continue_run(run_id: int, _principal: Editor, jobs: Jobs) -> RunPublic:
+def continue_run(run_id: PositiveId, _principal: Editor, jobs: Jobs) -> RunPublic:
     """A new Ray job picks the run up where it stopped."""
     return jobs.resume(run_id)
 
 
 @router.get("/runs/{run_id}/logs", response_model=RunLogs, summary="A run's logs")
-def run_logs(run_id: int, _principal: Viewer, jobs: Jobs,
+def run_logs(run_id: PositiveId, _principal: Viewer, jobs: Jobs,
              tail: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> RunLogs:
-    """What the run's Ray job(s) printed; ``tail`` keeps the last lines of each."""
+    """What the run's Ray job(s) printed; ``tail`` keeps the last lines of each. A script's
+    ``env`` values (8 characters or more) read ``***``."""
     return jobs.logs(run_id, tail)

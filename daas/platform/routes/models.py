@@ -11,14 +11,20 @@ from starlette.concurrency import run_in_threadpool
 from daas.codecs import rows_to_csv
 from daas.deployments.request_payload import read_prediction_request
 from daas.errors import BadRequest
-from daas.platform.deps import Editor, Registry, Tester, Viewer
+from daas.platform.deps import (
+    Editor,
+    Offset,
+    Registry,
+    Tester,
+    Version,
+    VersionQuery,
+    Viewer,
+)
 from daas.platform.registry.registry import Upload
 from daas.platform.registry.schemas import ModelDetail, ModelPage, ModelVersionPublic
 from daas.runtimes.base import ModelSchema
 
 router = APIRouter(prefix="/api/v1/models", tags=["models"])
-
-VersionQuery = Annotated[int | None, Query(ge=1, description="Version; default the latest")]
 
 _TEST_BODY = {
     "requestBody": {
@@ -61,7 +67,7 @@ def list_models(
     q: Annotated[str | None, Query(description="Substring of name or description")] = None,
     format: Annotated[Literal["pmml", "onnx"] | None, Query()] = None,
     task: Annotated[str | None, Query()] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ModelPage:
     """A page of models with their latest version's format, task and algorithm."""
@@ -81,7 +87,7 @@ def list_versions(name: str, _principal: Viewer, registry: Registry) -> list[Mod
 
 
 @router.get("/{name}/versions/{version}", response_model=ModelVersionPublic, summary="One version")
-def get_version(name: str, version: int, _principal: Viewer, registry: Registry) -> ModelVersionPublic:
+def get_version(name: str, version: Version, _principal: Viewer, registry: Registry) -> ModelVersionPublic:
     """Metadata of one version."""
     return registry.version(name, version)
 
@@ -114,7 +120,7 @@ async def test_model(
 
 
 @router.get("/{name}/versions/{version}/download", summary="Download the model file")
-def download_version(name: str, version: int, _principal: Viewer, registry: Registry) -> Response:
+def download_version(name: str, version: Version, _principal: Viewer, registry: Registry) -> Response:
     """The file exactly as uploaded."""
     row, data = registry.file(name, version)
     extension = "pmml" if row.format == "pmml" else "onnx"
@@ -125,7 +131,7 @@ def download_version(name: str, version: int, _principal: Viewer, registry: Regi
 
 
 @router.delete("/{name}/versions/{version}", status_code=204, summary="Delete a version")
-def delete_version(name: str, version: int, _principal: Editor, registry: Registry) -> Response:
+def delete_version(name: str, version: Version, _principal: Editor, registry: Registry) -> Response:
     """Delete one version (and the model with its last version)."""
     registry.delete_version(name, version)
     return Response(status_code=204)

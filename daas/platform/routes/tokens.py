@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from daas.platform.deps import Admin, Tokens, Viewer
+from daas.platform.deps import Admin, PositiveId, Tokens, Viewer
 from daas.platform.tokens.schemas import TokenCreate, TokenCreated, TokenPublic
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -30,7 +30,7 @@ def list_tokens(_principal: Admin, tokens: Tokens) -> list[TokenPublic]:
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke a token")
-def revoke_token(token_id: int, _principal: Admin, tokens: Tokens) -> Response:
+def revoke_token(token_id: PositiveId, _principal: Admin, tokens: Tokens) -> Response:
     """Revoke a token; requests with it fail with 401 from now on."""
     tokens.revoke(token_id)
     return Response(status_code=204)

@@ -50,13 +50,7 @@ class ServiceGateway:
 
     def refuse(self, name: str, secret: str | None) -> Unavailable:
         """Why a call that fell through to the platform is not served (after checking the caller)."""
-        try:
-            service = self.service(name)
-        except NotFound:
-            self.authorize(None, secret)  # strangers learn nothing about names
-            raise
-        self.authorize(service, secret)
-        return not_serving(service)
+        return not_serving(self.authorized_service(name, secret))
 
     def async_status(self, request_id: str, secret: str | None) -> dict[str, Any]:
         """An async request's state, result or error; readable with a user token or the service's key."""
@@ -75,24 +69,30 @@ class ServiceGateway:
         """Whether the platform's model workers answer."""
         return bool(self.worker.ready())
 
+    def authorized_service(self, name: str, secret: str | None) -> Service:
+        """The service row once the caller is checked: a stranger gets 401, never 404."""
+        try:
+            service = self.service(name)
+        except NotFound:
+            self.authorize(None, secret)
+            raise
+        self.authorize(service, secret)
+        return service
+
     def v2_metadata(self, name: str, version: str | None, secret: str | None) -> dict[str, Any]:
         """Name, versions, platform, input and output tensors of the service's model."""
-        service, metadata = self._v2_metadata(name, version)
-        self.authorize(service, secret)
-        return metadata
+        return self._v2_metadata(self._v2_service(name, version, secret))
 
     def v2_ready(self, name: str, version: str | None, secret: str | None) -> dict[str, Any]:
         """Ready when the service runs; ``Unavailable`` says why not."""
-        service, _ = self._v2_metadata(name, version)
-        self.authorize(service, secret)
+        service = self._v2_service(name, version, secret)
         if service.state != "running" or service.desired != "running":
             raise not_serving(service)
         return {"name": name, "ready": True}
 
     def v2_target(self, name: str, version: str | None, secret: str | None) -> str:
         """The application a v2 inference request goes to, after checking caller and state."""
-        service, _ = self._v2_metadata(name, version)
-        self.authorize(service, secret)
+        service = self._v2_service(name, version, secret)
         if service.desired != "running":
             raise not_serving(service)
         return service_app_name(name)
@@ -101,18 +101,20 @@ class ServiceGateway:
         """Forward a v2 inference request to the replicas."""
         return await self.serve.infer_v2(app_name, body)
 
-    def _v2_metadata(self, name: str, version: str | None) -> tuple[Service, dict[str, Any]]:
-        service = self.service(name)
+    def _v2_service(self, name: str, version: str | None, secret: str | None) -> Service:
+        service = self.authorized_service(name, secret)
         if version is not None and version != str(service.model_version):
             raise NotFound(f"service {name!r} serves version {service.model_version}, not {version}")
+        return service
+
+    def _v2_metadata(self, service: Service) -> dict[str, Any]:
         schema = self.registry.schema(service.model_name, service.model_version).model_dump()
-        metadata = {
-            "name": name, "versions": [str(service.model_version)],
+        return {
+            "name": service.name, "versions": [str(service.model_version)],
             "platform": f"daas/{schema['engine'].split()[0]}",
             "inputs": [_v2_tensor(v) for v in schema["inputs"]],
             "outputs": [_v2_tensor(v) for v in schema["outputs"] or schema["targets"]],
         }
-        return service, metadata
 
 
 def not_serving(service: Service) -> Unavailable:

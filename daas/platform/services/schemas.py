@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from daas.deployments.server_config import Batching
 from daas.platform.services.spec import Autoscaling
+from daas.store.db import VersionNumber
 
 
 class ResourceFields(BaseModel):
@@ -33,13 +34,13 @@ class ServiceCreate(ResourceFields):
 
     name: str = Field(description="DNS label: lowercase letters, digits, '-'")
     model: str
-    version: int | None = Field(None, ge=1, description="Default: the latest version")
+    version: VersionNumber | None = Field(None, description="Default: the latest version")
 
 
 class ServiceUpdate(ResourceFields):
     """A change to a running or paused service, applied as a rolling update."""
 
-    version: int | None = Field(None, ge=1, description="Switch to this model version")
+    version: VersionNumber | None = Field(None, description="Switch to this model version")
 
 
 class ServicePublic(BaseModel):

@@ -12,6 +12,8 @@ from daas.errors import InvalidInput
 
 SERVICE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?|[kmgt]i?|B|b)?\s*$")
+#: The most memory a replica may reserve, in bytes (far above any node, far below overflow).
+MAX_MEMORY = 2**50
 _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12,
           "ki": 2**10, "mi": 2**20, "gi": 2**30, "ti": 2**40}
 
@@ -28,21 +30,33 @@ def check_service_name(name: str) -> str:
 
 
 def parse_memory(value: int | float | str | None) -> int | None:
-    """Bytes from ``536870912``, ``'512Mi'``, ``'2Gi'`` or ``'1.5G'``."""
+    """Bytes from ``536870912``, ``'512Mi'``, ``'2Gi'`` or ``'1.5G'``; at most ``MAX_MEMORY``."""
     if value is None or isinstance(value, bool):
         return None if value is None else _bad_memory(value)
     if isinstance(value, int | float):
-        return int(value) if value > 0 else _bad_memory(value)
+        return _checked_memory(value, value)
     match = _MEMORY.fullmatch(str(value))
     if not match:
         return _bad_memory(value)
     number, unit = float(match.group(1)), (match.group(2) or "").lower()
-    size = int(number * _UNITS[unit])
-    return size if size > 0 else _bad_memory(value)
+    return _checked_memory(number * _UNITS[unit], value)
+
+
+def _checked_memory(size: float, value: Any) -> int:
+    if not 0 < size <= MAX_MEMORY:  # also refuses NaN and infinities
+        if size > MAX_MEMORY:
+            raise ValueError(f"memory must be at most {MAX_MEMORY} bytes (1 PiB), not {_shown(value)}")
+        return _bad_memory(value)
+    return int(size)
 
 
 def _bad_memory(value: Any) -> int:
-    raise ValueError(f"memory must be bytes or a size like '512Mi' or '2Gi', not {value!r}")
+    raise ValueError(f"memory must be bytes or a size like '512Mi' or '2Gi', not {_shown(value)}")
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class Autoscaling(BaseModel):

@@ -83,6 +83,16 @@ export interface paths {
         /**
          * Import a dataset from a URL
          * @description Fetch a CSV, Parquet or JSON-lines file from a URL and store it as a dataset.
+         *
+         *     - **http(s)://**: only public addresses. The host is resolved once and connected to by
+         *       that address; every redirect is checked again. Loopback, private, link-local,
+         *       multicast, reserved and unspecified addresses are refused (403 naming the rule) unless
+         *       the administrator lists the host or network in `DAAS_DATASET_IMPORT_ALLOW`.
+         *     - **s3:// and gs://**: read with the `credentials` given here (or `anonymous: true` for
+         *       a public bucket), never stored. The platform's own credentials are used only when
+         *       `credentials` is omitted and the caller's role is at least the one
+         *       `DAAS_DATASET_IMPORT_PLATFORM_CREDENTIALS` names (default: admin).
+         *     - **file://**: only under `DAAS_DATASET_IMPORT_ROOT`.
          */
         post: operations["import_dataset_api_v1_datasets_import_post"];
         delete?: never;
@@ -155,6 +165,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/job-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the caller may do with jobs
+         * @description Each job kind, the role it needs and whether the caller holds it (forms disable the rest).
+         */
+        get: operations["job_kinds_api_v1_job_kinds_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -164,13 +194,13 @@ export interface paths {
         };
         /**
          * List jobs
-         * @description Every job with its next scheduled run and latest run.
+         * @description Every job with its next scheduled run and latest run. `env` values are write-only: every response shows them as `***`. A script's `source` is shown only to callers who may run code; for others it is left out and listed in `withheld`.
          */
         get: operations["list_jobs_api_v1_jobs_get"];
         put?: never;
         /**
          * Create a job
-         * @description A predict, evaluate or script job, run on demand or on a cron schedule.
+         * @description A predict, evaluate or script job, run on demand or on a cron schedule. Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise). `env` values are write-only: every response shows them as `***`.
          */
         post: operations["create_job_api_v1_jobs_post"];
         delete?: never;
@@ -188,7 +218,7 @@ export interface paths {
         };
         /**
          * One job
-         * @description Config, schedule, next run times and latest run.
+         * @description Config, schedule, next run times and latest run. `env` values are write-only: every response shows them as `***`. A script's `source` is shown only to callers who may run code; for others it is left out and listed in `withheld`.
          */
         get: operations["get_job_api_v1_jobs__name__get"];
         put?: never;
@@ -202,7 +232,7 @@ export interface paths {
         head?: never;
         /**
          * Change a job
-         * @description Schedule, time zone, switches or config; fields left out keep their value.
+         * @description Schedule, time zone, switches or config; fields left out keep their value. Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise). A script config keeps the stored `env` value of every variable sent as `***`, and all of them when `env` is left out.
          */
         patch: operations["update_job_api_v1_jobs__name__patch"];
         trace?: never;
@@ -222,7 +252,7 @@ export interface paths {
         put?: never;
         /**
          * Run now
-         * @description Start a run; 409 while another is active unless the job allows overlap.
+         * @description Start a run; 409 while another is active unless the job allows overlap. Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise).
          */
         post: operations["run_job_api_v1_jobs__name__runs_post"];
         delete?: never;
@@ -240,7 +270,7 @@ export interface paths {
         };
         /**
          * The job as a script
-         * @description A standalone Ray Data script doing what the job does (a script job's own source).
+         * @description A standalone Ray Data script doing what the job does (a script job's own source). Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise).
          */
         get: operations["job_script_api_v1_jobs__name__script_get"];
         put?: never;
@@ -494,7 +524,8 @@ export interface paths {
         };
         /**
          * A run's logs
-         * @description What the run's Ray job(s) printed; ``tail`` keeps the last lines of each.
+         * @description What the run's Ray job(s) printed; ``tail`` keeps the last lines of each. A script's
+         *     ``env`` values (8 characters or more) read ``***``.
          */
         get: operations["run_logs_api_v1_runs__run_id__logs_get"];
         put?: never;
@@ -993,6 +1024,9 @@ export interface paths {
         /**
          * v2 inference
          * @description An Open Inference Protocol v2 request, answered by the service's replicas.
+         *
+         *     The caller is checked first; then the body must be JSON (415 otherwise), nested at most
+         *     64 levels deep (400), with finite numbers only (422 naming the input and row).
          */
         post: operations["v2_infer_v2_models__name__infer_post"];
         delete?: never;
@@ -1053,6 +1087,9 @@ export interface paths {
         /**
          * v2 inference
          * @description An Open Inference Protocol v2 request, answered by the service's replicas.
+         *
+         *     The caller is checked first; then the body must be JSON (415 otherwise), nested at most
+         *     64 levels deep (400), with finite numbers only (422 naming the input and row).
          */
         post: operations["v2_infer_v2_models__name__versions__version__infer_post"];
         delete?: never;
@@ -1157,6 +1194,8 @@ export interface components {
          * @description Where to import a dataset from.
          */
         DatasetImport: {
+            /** @description For s3:// and gs:// only: the credentials to read the object with */
+            credentials?: components["schemas"]["ObjectStoreCredentials"] | null;
             /**
              * Format
              * @description csv, parquet or jsonl (default: from the file name)
@@ -1259,7 +1298,10 @@ export interface components {
              * @description After downtime, run a missed schedule once
              */
             catch_up?: boolean | null;
-            /** Config */
+            /**
+             * Config
+             * @description predict/evaluate: model or service, input_dataset, output_dataset, ...; script: source, args, env, pip. A script's `env` values are write-only: responses show them as `***`
+             */
             config: {
                 [key: string]: unknown;
             };
@@ -1329,6 +1371,42 @@ export interface components {
              * Format: date-time
              */
             updated: string;
+            /**
+             * Withheld
+             * @description Config fields not shown to this caller: a script's `source` needs the code-execution permission
+             */
+            withheld?: string[];
+        };
+        /**
+         * JobKindAccess
+         * @description What the caller may do with jobs of one kind.
+         */
+        JobKindAccess: {
+            /**
+             * Allowed
+             * @description Whether the caller holds that role (and may read a script's source)
+             */
+            allowed: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "predict" | "evaluate" | "script";
+            /**
+             * Role
+             * @description Least role that may create, change or run such a job
+             */
+            role: string;
+            /**
+             * Runs Code
+             * @description Whether its runs execute the job's own code
+             */
+            runs_code: boolean;
+            /**
+             * Setting
+             * @description The setting that moves `role` (code-running kinds)
+             */
+            setting?: string | null;
         };
         /**
          * JobPublic
@@ -1368,6 +1446,11 @@ export interface components {
              * Format: date-time
              */
             updated: string;
+            /**
+             * Withheld
+             * @description Config fields not shown to this caller: a script's `source` needs the code-execution permission
+             */
+            withheld?: string[];
         };
         /**
          * JobUpdate
@@ -1576,6 +1659,48 @@ export interface components {
             task: string;
             /** Version */
             version: number;
+        };
+        /**
+         * ObjectStoreCredentials
+         * @description Credentials for an ``s3://`` or ``gs://`` import; never stored or shown.
+         */
+        ObjectStoreCredentials: {
+            /**
+             * Access Key Id
+             * @description S3 access key id
+             */
+            access_key_id?: string | null;
+            /**
+             * Access Token
+             * @description GCS OAuth2 access token
+             */
+            access_token?: string | null;
+            /**
+             * Anonymous
+             * @description Read a public bucket without credentials
+             * @default false
+             */
+            anonymous: boolean;
+            /**
+             * Endpoint
+             * @description S3-compatible or GCS endpoint, e.g. https://minio.example:9000
+             */
+            endpoint?: string | null;
+            /**
+             * Region
+             * @description S3 region (default: the bucket's)
+             */
+            region?: string | null;
+            /**
+             * Secret Access Key
+             * @description S3 secret access key
+             */
+            secret_access_key?: string | null;
+            /**
+             * Session Token
+             * @description S3 session token (temporary keys)
+             */
+            session_token?: string | null;
         };
         /**
          * RunLogs
@@ -2020,6 +2145,7 @@ export interface operations {
             query?: {
                 /** @description Substring of name or source */
                 q?: string | null;
+                /** @description Items to skip */
                 offset?: number;
                 limit?: number;
             };
@@ -2257,6 +2383,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_kinds_api_v1_job_kinds_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobKindAccess"][];
                 };
             };
         };
@@ -2511,6 +2657,7 @@ export interface operations {
                 q?: string | null;
                 format?: ("pmml" | "onnx") | null;
                 task?: string | null;
+                /** @description Items to skip */
                 offset?: number;
                 limit?: number;
             };
@@ -2750,6 +2897,7 @@ export interface operations {
             header?: never;
             path: {
                 name: string;
+                /** @description Model version */
                 version: number;
             };
             cookie?: never;
@@ -2782,6 +2930,7 @@ export interface operations {
             header?: never;
             path: {
                 name: string;
+                /** @description Model version */
                 version: number;
             };
             cookie?: never;
@@ -2812,6 +2961,7 @@ export interface operations {
             header?: never;
             path: {
                 name: string;
+                /** @description Model version */
                 version: number;
             };
             cookie?: never;

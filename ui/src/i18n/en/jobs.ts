@@ -73,6 +73,8 @@ export default {
     envValueOf: 'Value of variable {n}',
     envRemove: 'Remove variable {n}',
     envAdd: 'Add variable',
+    envHelp: 'Values are write-only secrets: once saved, everyone sees them as {mask}.',
+    envHidden: '{names} (values hidden)',
     pip: 'pip requirements',
     pipHelp: 'One requirement per line, installed for the run.',
   },
@@ -178,6 +180,11 @@ export default {
     cluster: 'Cluster',
     share: 'Share',
     raw: 'Raw metrics (JSON)',
+  },
+  access: {
+    codeExecution: 'Script jobs run their own code on the cluster, so they need the code-execution permission: the {role} role. An admin can grant it to editors by starting the platform with {setting}=editor.',
+    readOnly: 'This script job runs its own code: changing, running or reading it needs the code-execution permission (the {role} role; {setting}=editor grants it to editors).',
+    sourceHidden: 'Hidden: a script job’s source is shown only to tokens with the code-execution permission.',
   },
   script: {
     help: 'A standalone Ray Data script doing what this job does; save it as {file} and run it with `ray job submit`.',

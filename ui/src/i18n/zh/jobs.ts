@@ -73,6 +73,8 @@ export default {
     envValueOf: '第 {n} 个变量的值',
     envRemove: '删除第 {n} 个变量',
     envAdd: '添加变量',
+    envHelp: '变量值是只写的机密：保存后所有人看到的都是 {mask}。',
+    envHidden: '{names}（值已隐藏）',
     pip: 'pip 依赖',
     pipHelp: '每行一个依赖，运行时安装。',
   },
@@ -178,6 +180,11 @@ export default {
     cluster: '簇',
     share: '占比',
     raw: '原始指标（JSON）',
+  },
+  access: {
+    codeExecution: '脚本作业会在集群上运行自己的代码，因此需要“代码执行”权限：{role} 角色。管理员可以用 {setting}=editor 启动平台，把该权限授予编辑者。',
+    readOnly: '这个脚本作业会运行自己的代码：修改、运行或查看它需要“代码执行”权限（{role} 角色；{setting}=editor 可授予编辑者）。',
+    sourceHidden: '已隐藏：只有拥有“代码执行”权限的令牌才能查看脚本作业的源代码。',
   },
   script: {
     help: '一个与该作业功能相同的独立 Ray Data 脚本；保存为 {file}，然后用 `ray job submit` 运行。',

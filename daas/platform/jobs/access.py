@@ -1,0 +1,96 @@
+"""Code execution is a permission of its own, and job ``env`` values are write-only secrets.
+
+A script job runs arbitrary Python on the cluster as the platform's user, next to the admin
+token and the database, so whoever may create, change or run one is as strong as an admin.
+It therefore needs the code-execution role: admin, unless ``DAAS_CODE_EXECUTION_ROLE=editor``
+grants it to editors. A script's source is shown only to callers holding that role, and
+``env`` values are never shown back to anyone once saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from daas.errors import Forbidden, InvalidInput
+from daas.platform.tokens.service import Principal
+
+#: What every stored ``env`` value reads as in responses, and what keeps it in an update.
+MASK = "***"
+#: Job kinds whose runs execute the caller's own code.
+CODE_KINDS = frozenset({"script"})
+#: The role every job kind needs to be created, changed or run, code execution aside.
+JOB_ROLE = "editor"
+SETTING = "DAAS_CODE_EXECUTION_ROLE"
+#: Shortest ``env`` value hidden in run logs: shorter ones are words ("true", "debug") whose
+#: every occurrence would be blanked out, not secrets.
+_SHORTEST_REDACTED = 8
+
+
+@dataclass(frozen=True)
+class CodeExecution:
+    """Who may run their own code on the cluster: holders of ``role`` (admin or editor)."""
+
+    role: str = "admin"
+
+    def allows(self, principal: Principal) -> bool:
+        """Whether ``principal`` may create, change, run and read script jobs."""
+        return principal.allows(self.role)
+
+    def role_for(self, kind: str) -> str:
+        """The least role that may create, change or run a job of ``kind``."""
+        return self.role if kind in CODE_KINDS else JOB_ROLE
+
+    def require(self, principal: Principal, kind: str, action: str) -> None:
+        """Raise ``Forbidden`` when ``action`` on a ``kind`` job runs code ``principal`` may not."""
+        if kind not in CODE_KINDS or self.allows(principal):
+            return
+        raise Forbidden(
+            f"{action} needs the code-execution permission (the {self.role} role), because a "
+            f"{kind} job runs its own code on the cluster; token '{principal.name}' is "
+            f"{principal.role}. An admin can grant it to editors with {SETTING}=editor.",
+            details={"permission": "code_execution", "role": self.role, "setting": SETTING})
+
+
+def shown_config(kind: str, config: dict[str, Any], may_run_code: bool) -> tuple[dict[str, Any], list[str]]:
+    """A stored config as a response shows it, and the fields withheld from this caller.
+
+    ``env`` values read ``***`` for everyone; a script's ``source`` is left out unless the
+    caller may run code.
+    """
+    shown = dict(config)
+    if isinstance(shown.get("env"), dict):
+        shown["env"] = {name: MASK for name in shown["env"]}
+    withheld = []
+    if kind in CODE_KINDS and not may_run_code and "source" in shown:
+        del shown["source"]
+        withheld.append("source")
+    return shown, withheld
+
+
+def keep_env_secrets(config: dict[str, Any], stored: dict[str, str]) -> dict[str, Any]:
+    """A script config sent by a client, its ``***`` env values replaced by the stored ones.
+
+    ``env`` left out keeps every stored variable; a variable left out of a given ``env`` is
+    removed.
+    """
+    if "env" not in config:
+        return {**config, "env": dict(stored)} if stored else config
+    env = config["env"]
+    if not isinstance(env, dict):
+        return config  # the config model names the type error
+    unknown = [name for name, value in env.items() if value == MASK and name not in stored]
+    if unknown:
+        field = f"config.env.{unknown[0]}"
+        raise InvalidInput(f"{field}: {MASK} keeps a stored value, and this job has none for "
+                           f"{unknown[0]}; send the value itself", field=field)
+    return {**config, "env": {name: stored[name] if value == MASK else value
+                              for name, value in env.items()}}
+
+
+def redact(text: str, secrets: dict[str, str]) -> str:
+    """``text`` with every ``env`` value of 8 characters or more (a secret, not a word) as ``***``."""
+    for value in sorted(secrets.values(), key=len, reverse=True):
+        if len(value) >= _SHORTEST_REDACTED:
+            text = text.replace(value, MASK)
+    return text
