@@ -34,7 +34,7 @@ from daas.platform.datasets.sources import (
     url_source,
 )
 from daas.platform.datasets.url_guard import AllowList
-from daas.platform.registry.registry import MODEL_NAME
+from daas.platform.registry.registry import check_name
 from daas.platform.tokens.service import Principal
 from daas.settings import Settings
 from daas.store.artifacts import ArtifactStore
@@ -83,17 +83,6 @@ class DatasetPreview(SQLModel):
     rows: list[dict[str, Any]]
 
 
-def check_dataset_name(name: str) -> str:
-    """Same rule as model names: 1-64 letters, digits, '.', '_' or '-', no paths."""
-    if not MODEL_NAME.fullmatch(name or "") or ".." in name:
-        raise InvalidInput(
-            f"invalid dataset name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
-            "starting and ending with a letter or digit",
-            field="name",
-        )
-    return name
-
-
 def new_dataset_key() -> str:
     """A fresh folder for a dataset's part files: ``datasets/<uuid4 hex>``."""
     return f"{DATASETS_FOLDER}/{uuid.uuid4().hex}"
@@ -138,7 +127,7 @@ class DatasetService:
         http(s) reaches only public addresses and those ``DAAS_DATASET_IMPORT_ALLOW`` lists;
         s3/gs use ``credentials``, or the platform's own if the caller's role may.
         """
-        check_dataset_name(name)
+        check_name(name, "dataset name")
         self._refuse_taken(name)
         with url_source(url, self._import_policy(caller), credentials) as source:
             return self.create(name, source, fmt, caller.name if caller else None)
@@ -153,7 +142,7 @@ class DatasetService:
     def create(self, name: str, source: Source, fmt: str | None,
                created_by: str | None = None) -> DatasetPublic:
         """Convert ``source`` to part files and record the dataset."""
-        check_dataset_name(name)
+        check_name(name, "dataset name")
         fmt = _format_of(fmt, source)
         if source.size is not None and source.size > self.max_bytes:
             raise PayloadTooLarge(f"the data is {source.size} bytes; the limit is {self.max_bytes}",
@@ -179,7 +168,7 @@ class DatasetService:
         Rows, columns and size come from the Parquet footers. The folder is not removed
         when registration fails; it is removed when the dataset is deleted.
         """
-        check_dataset_name(name)
+        check_name(name, "dataset name")
         return self._register(name, _check_storage_key(storage_key), origin_format, source,
                               created_by)
 

@@ -28,9 +28,9 @@ from daas.batch.planning import check_output_free
 from daas.batch.run_files import run_key
 from daas.errors import Conflict, DaasError, NotFound, Unavailable
 from daas.platform.jobs.cron import zone
-from daas.platform.jobs.inputs import check_model_inputs, check_name, output_name
+from daas.platform.jobs.inputs import check_model_inputs, output_name
 from daas.platform.ports import JobBackend
-from daas.platform.registry.registry import ModelRegistry
+from daas.platform.registry.registry import ModelRegistry, check_name
 from daas.settings import Settings
 from daas.store.db import Database
 from daas.store.tables import Dataset, Job, JobRun, utcnow

@@ -15,18 +15,9 @@ from daas.batch.config import OUTPUT_PLACEHOLDERS, EvaluateJobConfig, ModelJobCo
 from daas.batch.plan import ModelRef
 from daas.batch.planning import dataset, resolve_model
 from daas.errors import InvalidInput
-from daas.platform.registry.registry import check_model_name
+from daas.platform.registry.registry import check_name
 from daas.store.db import Database
 from daas.store.tables import Job
-
-
-def check_name(name: str, what: str, field: str) -> str:
-    """Apply the model-name rules to another kind of name (job, dataset)."""
-    try:
-        return check_model_name(name)
-    except InvalidInput:
-        raise InvalidInput(f"invalid {what} {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
-                           "starting and ending with a letter or digit", field=field) from None
 
 
 def has_placeholder(template: str) -> bool:

@@ -40,7 +40,6 @@ from daas.platform.jobs.dispatch import (
 )
 from daas.platform.jobs.inputs import (
     check_model_inputs,
-    check_name,
     check_output_template,
     dataset_users,
     has_placeholder,
@@ -56,7 +55,7 @@ from daas.platform.jobs.schemas import (
     RunSummary,
     SubmissionLog,
 )
-from daas.platform.registry.registry import ModelRegistry
+from daas.platform.registry.registry import ModelRegistry, check_name
 from daas.platform.tokens.service import Principal
 from daas.store.db import Database
 from daas.store.tables import Job, JobRun, utcnow

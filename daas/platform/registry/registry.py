@@ -36,16 +36,20 @@ from daas.store.tables import (
     version_rows,
 )
 
-MODEL_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$")
+NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$")
 
 
-def check_model_name(name: str) -> str:
-    """Accept only short names of letters, digits, '.', '_' and '-' (no paths)."""
-    if not MODEL_NAME.fullmatch(name or "") or ".." in name:
+def check_name(name: str, what: str = "model name", field: str = "name") -> str:
+    """Accept only short names of letters, digits, '.', '_' and '-' (no paths).
+
+    The rule of model names, also applied to datasets, jobs and output datasets; the error
+    says ``what`` was invalid and names ``field``.
+    """
+    if not NAME.fullmatch(name or "") or ".." in name:
         raise InvalidInput(
-            f"invalid model name {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
+            f"invalid {what} {name!r}: use 1-64 letters, digits, '.', '_' or '-', "
             "starting and ending with a letter or digit",
-            field="name",
+            field=field,
         )
     return name
 
@@ -78,7 +82,7 @@ class ModelRegistry:
 
     def upload(self, upload: Upload) -> ModelVersionPublic:
         """Validate, inspect in isolation, store and record a new version."""
-        check_model_name(upload.name)
+        check_name(upload.name)
         if len(upload.data) > self.max_upload_bytes:
             raise PayloadTooLarge(
                 f"the file is {len(upload.data)} bytes; the limit is {self.max_upload_bytes}"
