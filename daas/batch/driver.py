@@ -4,7 +4,8 @@ Reads ``DAAS_HOME``/``DAAS_DATABASE_URL``/``DAAS_STORAGE_URI`` (``daas.settings`
 the platform's database and storage, joins the Ray cluster, scores the run's input chunk
 by chunk, and keeps the ``JobRun`` row up to date. Every line it prints starts with
 ``[daas run N]``; an unexpected failure also prints its traceback (the job's log), while
-the run's ``error`` gets one short line.
+the run's ``error`` gets one short line. The run's group (the job's) is in its row and its
+plan: the output dataset is registered there.
 
 Statuses: ``running`` at start; ``paused``/``stopped`` when the platform asked for
 ``pausing``/``stopping`` (in-flight chunks finish first, exit code 0); ``succeeded`` with
@@ -126,8 +127,10 @@ class BatchRun:
         saved = self.files.read_plan()
         if saved is not None:
             plan = RunPlan.model_validate(saved)
+            if plan.group_id is None:  # saved before groups: the run's group is the job's
+                plan.group_id = run.group_id
             if plan.output_dataset:
-                check_output_free(self.db, plan.output_dataset, self.run_id)
+                check_output_free(self.db, plan.group_id, plan.output_dataset, self.run_id)
             return plan
         plan = prepare_plan(self.db, self.store, run, job)
         plan.layout = pipeline.output_layout(plan, self.store.uri)
@@ -177,7 +180,7 @@ class BatchRun:
         if plan.output_dataset:
             schema = self.files.read_part(0).schema
             register_run_output(
-                self.db, name=plan.output_dataset, run_id=self.run_id,
+                self.db, group_id=plan.group_id, name=plan.output_dataset, run_id=self.run_id,
                 storage_key=self.files.key, rows=rows_done,
                 columns=[{"name": f.name, "type": str(f.type)} for f in schema],
                 size_bytes=self.files.part_sizes(), created_by=run.created_by)

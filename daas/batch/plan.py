@@ -36,6 +36,9 @@ class RunPlan(BaseModel):
     """What a run scores, where, how, and the columns it writes."""
 
     run_id: int
+    #: The job's group, where the input is read and the output dataset is registered
+    #: (None in plans saved before groups existed: the run row's group then).
+    group_id: int | None = None
     job: str
     kind: str
     model: ModelRef

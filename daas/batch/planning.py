@@ -1,4 +1,7 @@
-"""Check a run against the database and storage, and build its plan — before scoring anything."""
+"""Check a run against the database and storage, and build its plan — before scoring anything.
+
+A job's model, service, input and output datasets are all looked up in the job's group.
+"""
 
 from __future__ import annotations
 
@@ -22,13 +25,14 @@ def prepare_plan(db: Database, store: ArtifactStore, run: JobRun, job: Job) -> R
         raise InvalidInput(f"job kind {job.kind!r} is not run by the batch driver "
                            f"(it runs {', '.join(BATCH_KINDS)})", field="kind")
     config = parse_config(job.kind, job.config)
-    model = resolve_model(db, config)
+    group_id = job.group_id
+    model = resolve_model(db, group_id, config)
     output_dataset = run.output_dataset or config.output_dataset
     if job.kind == "evaluate":
         _check_evaluable(model, config.label)
-    source = dataset(db, config.input_dataset)
+    source = dataset(db, group_id, config.input_dataset)
     if output_dataset:
-        check_output_free(db, output_dataset, run.id)
+        check_output_free(db, group_id, output_dataset, run.id)
     folder = folder_path(store.root, source.storage_key)
     columns = _dataset_columns(store, folder, source.name)
     _check_columns(model, config, columns, source.name)
@@ -36,7 +40,7 @@ def prepare_plan(db: Database, store: ArtifactStore, run: JobRun, job: Job) -> R
     if not chunks:
         raise InvalidInput(f"the input dataset {source.name!r} has no rows", field="input_dataset")
     return RunPlan(
-        run_id=run.id, job=job.name, kind=job.kind, model=model,
+        run_id=run.id, group_id=group_id, job=job.name, kind=job.kind, model=model,
         input_dataset=source.name, input_key=source.storage_key, input_columns=columns,
         passthrough=config.passthrough, label_column=config.label,
         output_dataset=output_dataset, batch_size=config.batch_size,
@@ -45,24 +49,27 @@ def prepare_plan(db: Database, store: ArtifactStore, run: JobRun, job: Job) -> R
     )
 
 
-def resolve_model(db: Database, config: ModelJobConfig) -> ModelRef:
+def resolve_model(db: Database, group_id: int, config: ModelJobConfig) -> ModelRef:
     """The model version a config names (latest if unversioned), or the one its service serves now.
 
-    ``NotFound`` names the config field that points nowhere.
+    Model and service are those of group ``group_id`` (the job's); ``NotFound`` names the
+    config field that points nowhere.
     """
     name, version = config.model, config.version
     with db.read() as session:
         if config.service is not None:
             service = session.exec(select(Service).where(Service.name == config.service)).first()
-            if service is None or service.desired == "deleted":
-                raise NotFound(f"no service named {config.service!r}", details={"field": "config.service"})
+            if service is None or service.desired == "deleted" or service.group_id != group_id:
+                raise NotFound(f"no service named {config.service!r} in the job's group",
+                               details={"field": "config.service"})
             name, version = service.model_name, service.model_version
         try:
-            _model, row = resolve_version(session, name, version)
+            _model, row = resolve_version(session, group_id, name, version)
         except NotFound as exc:
             if config.service is not None:
                 raise
-            known = session.exec(select(Model.id).where(Model.name == name)).first() is not None
+            known = session.exec(select(Model.id).where(
+                Model.group_id == group_id, Model.name == name)).first() is not None
             field = "config.version" if version is not None and known else "config.model"
             raise NotFound(str(exc), details={"field": field}) from None
     return ModelRef(name=name, version=row.version, format=row.format,
@@ -70,22 +77,24 @@ def resolve_model(db: Database, config: ModelJobConfig) -> ModelRef:
                     schema_=row.schema_)
 
 
-def check_output_free(db: Database, name: str, run_id: int | None = None) -> None:
-    """Refuse an output dataset name that a dataset already has (other than this run's own)."""
+def check_output_free(db: Database, group_id: int, name: str, run_id: int | None = None) -> None:
+    """Refuse an output dataset name that a dataset of the group has (other than this run's own)."""
     with db.read() as session:
-        existing = session.exec(select(Dataset).where(Dataset.name == name)).first()
+        existing = session.exec(select(Dataset).where(
+            Dataset.group_id == group_id, Dataset.name == name)).first()
     if existing is not None and (run_id is None or existing.source != f"run:{run_id}"):
         raise Conflict(f"a dataset named {name!r} exists already; delete it or choose another "
                        "output name ({run} or {date} in the name make one per run)",
                        details={"field": "config.output_dataset"})
 
 
-def dataset(db: Database, name: str, field: str = "config.input_dataset") -> Dataset:
-    """A dataset row, or ``NotFound`` naming the config field."""
+def dataset(db: Database, group_id: int, name: str, field: str = "config.input_dataset") -> Dataset:
+    """A dataset row of group ``group_id``, or ``NotFound`` naming the config field."""
     with db.read() as session:
-        row = session.exec(select(Dataset).where(Dataset.name == name)).first()
+        row = session.exec(select(Dataset).where(
+            Dataset.group_id == group_id, Dataset.name == name)).first()
     if row is None:
-        raise NotFound(f"no dataset named {name!r}", details={"field": field})
+        raise NotFound(f"no dataset named {name!r} in the job's group", details={"field": field})
     return row
 
 

@@ -19,12 +19,14 @@ class RunRecord:
         self.run_id = run_id
 
     def load(self) -> tuple[JobRun, Job]:
-        """The run and its job; ``NotFound`` when either is gone."""
+        """The run and its job (the job of that name in the run's group); ``NotFound`` when
+        either is gone."""
         with self.db.read() as session:
             run = session.get(JobRun, self.run_id)
             if run is None:
                 raise NotFound(f"no job run with id {self.run_id}")
-            job = session.exec(select(Job).where(Job.name == run.job_name)).first()
+            job = session.exec(select(Job).where(Job.group_id == run.group_id,
+                                                 Job.name == run.job_name)).first()
         if job is None:
             raise NotFound(f"job {run.job_name!r} of run {self.run_id} no longer exists")
         return run, job

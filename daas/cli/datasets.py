@@ -44,6 +44,7 @@ FormatOption = Annotated[DataFormat | None, typer.Option(
 def _summary(dataset: Dataset) -> list[tuple[str, Any]]:
     return [
         ("Dataset", dataset["name"]),
+        ("Group", dataset.get("group")),
         ("Rows", f"{dataset['rows']:,}"),
         ("Columns", str(len(dataset.get("columns") or []))),
         ("Size", human_size(dataset.get("size_bytes"))),
@@ -122,8 +123,9 @@ def list_datasets(
 
 def _print_datasets(page: DatasetPage) -> None:
     print_page(page, "datasets",
-               ("Name", "Rows", "Columns", "Size", "Origin", "Source", "Created"),
-               lambda item: (item["name"], f"{item['rows']:,}", len(item.get("columns") or []),
+               ("Name", "Group", "Rows", "Columns", "Size", "Origin", "Source", "Created"),
+               lambda item: (item["name"], item.get("group"), f"{item['rows']:,}",
+                             len(item.get("columns") or []),
                              human_size(item.get("size_bytes")), item.get("origin_format"),
                              item.get("source"), short_time(item.get("created"))))
 

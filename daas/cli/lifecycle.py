@@ -8,8 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from daas.cli.answers import show_answer
-from daas.cli.output import JsonOption, key_values, print_json, stderr, stdout
+from daas.cli.output import JsonOption, key_values, print_json, stderr, stdout, table
 from daas.cli.state import local_settings, state_of
+from daas.client import Me
 from daas.errors import DaasError, Unavailable, exit_code_for
 
 
@@ -89,11 +90,24 @@ def status(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
 
 def whoami(ctx: typer.Context, json_output: JsonOption = False) -> None:
-    """Show the name and role of the token in use."""
+    """Show who the token in use belongs to, their default group and their groups."""
     show_answer(ctx, json_output, lambda client: client.me(),
-                lambda identity: stdout().print(
-                    f"{identity['name']} ({identity['role']}) at {state_of(ctx).url}",
-                    markup=False))
+                lambda me: _print_me(me, state_of(ctx).url))
+
+
+def _print_me(me: Me, url: str) -> None:
+    console = stdout()
+    shown = f"{me['name']} ({me['display_name']})" if me.get("display_name") else me["name"]
+    console.print(f"{shown} at {url}", style="bold", markup=False, highlight=False)
+    powers = [power for power, held in (("platform admin", me.get("platform_admin")),
+                                        ("code execution", me.get("code_execution"))) if held]
+    console.print(key_values([("Default group", me.get("default_group") or "none"),
+                              ("Also", ", ".join(powers))]))
+    console.print(table(
+        None, ("Group", "Permission", "Personal", "Default"),
+        ((group["name"], group["permission"], bool(group.get("personal")),
+          "*" if group["name"] == me.get("default_group") else "")
+         for group in me.get("groups") or [])))
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ import typer
 from typer.core import TyperGroup
 
 from daas import __version__
-from daas.cli import datasets, jobs, lifecycle, models, services, tokens
+from daas.cli import datasets, groups, jobs, lifecycle, models, services, tokens, users
 from daas.cli.output import report_error
 from daas.cli.state import CliState, default_url
 from daas.errors import DaasError, exit_code_for
@@ -50,6 +50,10 @@ def main(
     token: Annotated[str | None, typer.Option(
         "--token", envvar="DAAS_TOKEN", show_default=False,
         help="API token (default: the admin token saved by `daas up`).")] = None,
+    group: Annotated[str | None, typer.Option(
+        "--group", "-g", envvar="DAAS_GROUP", show_default=False,
+        help="Group (project) that models, services, datasets and jobs are in "
+             "(default: your default group; lists show every group you may read).")] = None,
     json_output: Annotated[bool, typer.Option(
         "--json", help="Print results as JSON instead of tables.")] = False,
     version: Annotated[bool, typer.Option(
@@ -57,12 +61,15 @@ def main(
         help="Print the version and exit.")] = False,
 ) -> None:
     """Deploy PMML and ONNX models as services on Ray."""
-    ctx.obj = CliState(url=url or default_url(), token=token, json=json_output)
+    ctx.obj = CliState(url=url or default_url(), token=token, json=json_output,
+                       group=group or None)
 
 
 lifecycle.register(app)
 app.add_typer(models.app, name="models")
 app.add_typer(services.app, name="services")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(groups.app, name="groups")
+app.add_typer(users.app, name="users")
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(jobs.app, name="jobs")

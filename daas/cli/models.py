@@ -77,7 +77,7 @@ def upload(
         "--format", show_default=False, help="Model format (default: detected).")] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Upload a model file as a new version of a model."""
+    """Upload a model file as a new version of a model (in the group of --group)."""
     show_answer(ctx, json_output,
                 lambda client: _upload(client, file, name or file.stem, description,
                                        fmt.value if fmt else None),
@@ -119,8 +119,8 @@ def list_models(
 
 def _print_models(page: ModelPage) -> None:
     print_page(page, "models",
-               ("Name", "Latest", "Versions", "Format", "Task", "Algorithm", "Updated"),
-               lambda item: (item["name"], item.get("latest_version"),
+               ("Name", "Group", "Latest", "Versions", "Format", "Task", "Algorithm", "Updated"),
+               lambda item: (item["name"], item.get("group"), item.get("latest_version"),
                              item.get("versions_count"), item.get("format"), item.get("task"),
                              item.get("algorithm"), short_time(item.get("updated"))))
 
@@ -135,6 +135,7 @@ def _print_model(model: ModelDetail) -> None:
     console = stdout()
     console.print(key_values([
         ("Model", model["name"]),
+        ("Group", model.get("group")),
         ("Description", model.get("description")),
         ("Format", model.get("format")),
         ("Algorithm", model.get("algorithm")),

@@ -53,8 +53,13 @@ def print_outcome(as_json: bool, value: Any, line: str, style: str | None) -> No
     stdout().print(line, style=style, markup=False, highlight=False)
 
 
+#: Details an error names on lines of their own: the input at fault, or the permission
+#: a refused caller needs and the group it is needed on.
+_LOCATING_DETAILS = ("field", "row", "permission", "group")
+
+
 def report_error(error: DaasError) -> None:
-    """Print an error's message, and the field or row it names, in red on stderr."""
+    """Print an error's message, and the field, row or permission it names, in red on stderr."""
     console = stderr()
 
     def say(text: str) -> None:
@@ -63,7 +68,8 @@ def report_error(error: DaasError) -> None:
     say(f"error: {error.message}")
     details = error.details
     if isinstance(details, Mapping):
-        located = {key: details[key] for key in ("field", "row") if details.get(key) is not None}
+        located = {key: details[key] for key in _LOCATING_DETAILS
+                   if details.get(key) is not None}
         for key, value in located.items():
             say(f"  {key}: {value}")
         rest = {key: value for key, value in details.items() if key not in located}

@@ -40,18 +40,23 @@ def saved_admin_token() -> str | None:
         return None
 
 
-def make_client(url: str, token: str | None) -> DaasClient:
+def make_client(url: str, token: str | None, group: str | None = None) -> DaasClient:
     """The one place CLI commands get their API client from (tests replace it)."""
-    return DaasClient(url, token)
+    return DaasClient(url, token, group)
 
 
 @dataclass
 class CliState:
-    """Options given before the sub-command (``daas --url ... models list``)."""
+    """Options given before the sub-command (``daas --url ... models list``).
+
+    ``group`` is the group object commands act in (``--group``/``DAAS_GROUP``); None leaves
+    the choice to the server: the caller's default group, or every group for lists.
+    """
 
     url: str
     token: str | None
     json: bool = False
+    group: str | None = None
 
     def wants_json(self, flag: bool) -> bool:
         """Whether to print JSON: ``--json`` given before or after the sub-command."""
@@ -59,7 +64,7 @@ class CliState:
 
     def client(self) -> DaasClient:
         """A client for this platform; use it as a context manager."""
-        return make_client(self.url, self.token or saved_admin_token())
+        return make_client(self.url, self.token or saved_admin_token(), self.group)
 
 
 def state_of(ctx: typer.Context) -> CliState:
@@ -67,5 +72,6 @@ def state_of(ctx: typer.Context) -> CliState:
     state = ctx.find_object(CliState)
     if state is None:  # a sub-app invoked on its own, e.g. from a test
         state = CliState(url=os.environ.get("DAAS_URL") or default_url(),
-                         token=os.environ.get("DAAS_TOKEN"))
+                         token=os.environ.get("DAAS_TOKEN"),
+                         group=os.environ.get("DAAS_GROUP") or None)
     return state

@@ -1,4 +1,4 @@
-"""Whether the platform is up and ready, and who the token in use belongs to."""
+"""Whether the platform is up and ready."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from typing import Any
 
 from daas.client.errors import error_for_response
 from daas.client.transport import Transport
-from daas.client.types import Identity
 
 
 class HealthClient(Transport):
-    """The platform's probes and the caller's identity."""
+    """The platform's probes."""
 
     def health(self) -> dict[str, Any]:
         """``GET /healthz``: the platform process is up."""
@@ -26,7 +25,3 @@ class HealthClient(Transport):
         if response.status_code == 503 and not (isinstance(body, dict) and "status" in body):
             raise error_for_response(response)  # a proxy's 503, not the probe's answer
         return body
-
-    def me(self) -> Identity:
-        """The name and role of the token in use."""
-        return self._json("GET", "/api/v1/auth/me")

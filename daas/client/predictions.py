@@ -78,20 +78,23 @@ class PredictionsClient(Transport):
             return response.text
         return response.json()
 
-    def get_request(self, request_id: str) -> PredictionRequest:
+    def get_request(self, request_id: str, *, group: str | None = None) -> PredictionRequest:
         """An async prediction request: its status, and its result once finished.
 
-        Asked with the client's platform token (a service's own key cannot read requests).
+        Asked with the client's platform token (a service's own key cannot read requests);
+        ``group`` is sent along like on every object call.
         """
-        return self._json("GET", f"/api/v1/requests/{quote(request_id, safe='')}")
+        return self._json("GET", f"/api/v1/requests/{quote(request_id, safe='')}",
+                          params=self._in_group(group))
 
     def wait_for_request(self, request_id: str, *, timeout: float = 600.0,
                          interval: float = 0.5,
                          on_poll: Callable[[PredictionRequest], None] | None = None,
-                         sleep: Callable[[float], None] = time.sleep) -> PredictionRequest:
+                         sleep: Callable[[float], None] = time.sleep,
+                         group: str | None = None) -> PredictionRequest:
         """Poll an async request until it succeeded (returned) or failed (its error raised)."""
         return poll_until(
-            lambda: self.get_request(request_id), _finished, timeout=timeout,
+            lambda: self.get_request(request_id, group=group), _finished, timeout=timeout,
             interval=interval, on_poll=on_poll, sleep=sleep,
             timed_out=lambda request: Timeout(
                 f"request {request_id} is still {request['status']} after {timeout:g} s"))

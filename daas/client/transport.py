@@ -1,7 +1,10 @@
 """The client's plumbing: one connection pool, one token, requests in and typed errors out.
 
 Every resource module builds on :class:`Transport`; a failed call raises a :mod:`daas.errors`
-type rebuilt from the API's JSON error body (:mod:`daas.client.errors`).
+type rebuilt from the API's JSON error body (:mod:`daas.client.errors`). Object calls
+(models, services, datasets, jobs, runs, async requests) act in a group: the one passed to
+the call, else the client's ``group``, else (no ``group`` parameter sent) the caller's
+default group on the server.
 """
 
 from __future__ import annotations
@@ -70,14 +73,17 @@ def size_of(raw: IO[bytes]) -> int:
 class Transport:
     """Talks to one DaaS-Deployer platform with one API token.
 
-    Pass ``http=`` to reuse a configured :class:`httpx.Client` (a Starlette ``TestClient``
-    bound to the FastAPI app works too).
+    ``group`` is the group object calls act in when a call names none (default: the
+    server's choice, the caller's default group). Pass ``http=`` to reuse a configured
+    :class:`httpx.Client` (a Starlette ``TestClient`` bound to the FastAPI app works too).
     """
 
-    def __init__(self, url: str = DEFAULT_URL, token: str | None = None, *,
-                 http: httpx.Client | None = None, timeout: float = 300.0) -> None:
+    def __init__(self, url: str = DEFAULT_URL, token: str | None = None,
+                 group: str | None = None, *, http: httpx.Client | None = None,
+                 timeout: float = 300.0) -> None:
         self.url = url.rstrip("/")
         self.token = token
+        self.group = group
         self._owns_http = http is None
         self._http = http if http is not None else httpx.Client(
             timeout=httpx.Timeout(timeout, connect=5.0))
@@ -119,15 +125,21 @@ class Transport:
             raise error_for_response(response)
         return response
 
+    def _in_group(self, group: str | None, params: Mapping[str, Any] | None = None
+                  ) -> dict[str, Any]:
+        """``params`` with the ``group`` an object call acts in (left out when unset)."""
+        return {**(params or {}), "group": group or self.group}
+
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send a request and decode its JSON answer."""
         return self._send(method, path, **kwargs).json()
 
     def _post_file(self, path: str, raw: IO[bytes], filename: str, form: Mapping[str, Any],
-                   progress: ProgressCallback | None) -> Any:
+                   progress: ProgressCallback | None, *,
+                   params: Mapping[str, Any] | None = None) -> Any:
         """Upload ``raw`` as the multipart field ``file`` beside the set ``form`` fields."""
         body: IO[bytes] = raw if progress is None else ProgressReader(raw, size_of(raw), progress)
-        return self._json("POST", path, data=without_none(form),
+        return self._json("POST", path, params=params, data=without_none(form),
                           files={"file": (filename, body, "application/octet-stream")})
 
     @staticmethod

@@ -16,11 +16,67 @@ from typing import Any, NotRequired, TypedDict
 ProgressCallback = Callable[[int, int], None]
 
 
-# -- platform ------------------------------------------------------------------------------
+# -- the caller, users, groups --------------------------------------------------------------
 
-class Identity(TypedDict):
+class Membership(TypedDict):
+    """A group as the caller sees it in ``/auth/me``: its name and their permission."""
+
     name: str
-    role: str
+    permission: str
+    personal: bool
+
+
+class Me(TypedDict):
+    name: str
+    display_name: str | None
+    platform_admin: bool
+    code_execution: bool
+    default_group: str | None
+    groups: list[Membership]
+
+
+class Permissions(TypedDict):
+    """The permission table: action -> permission needed on own / other objects."""
+
+    rules: dict[str, dict[str, str]]
+    permissions: list[str]
+
+
+class User(TypedDict):
+    name: str
+    display_name: str | None
+    created: str
+    disabled: str | None
+    platform_admin: bool
+    code_execution: bool
+    default_group: str | None
+
+
+class Group(TypedDict):
+    name: str
+    personal: bool
+    permission: str | None
+    created: str
+    created_by: str | None
+
+
+class GroupMember(TypedDict):
+    user: str
+    display_name: str | None
+    permission: str
+    added: str
+    added_by: str | None
+
+
+class AuditEntry(TypedDict):
+    id: int
+    created: str
+    group: str | None
+    actor: str
+    action: str
+    kind: str
+    name: str
+    details: dict[str, Any]
 
 
 # -- models --------------------------------------------------------------------------------
@@ -28,6 +84,7 @@ class Identity(TypedDict):
 class ModelVersion(TypedDict):
     name: str
     version: int
+    group: str
     description: str | None
     format: str
     engine: str
@@ -43,6 +100,7 @@ class ModelVersion(TypedDict):
 class Model(TypedDict):
     name: str
     description: str | None
+    group: str
     created: str
     updated: str
     created_by: str | None
@@ -104,9 +162,10 @@ class ModelSchema(TypedDict):
 class TokenInfo(TypedDict):
     id: int
     name: str
-    role: str
+    user: str
     created: str
     created_by: str | None
+    expires: str | None
     last_used: str | None
     revoked: str | None
 
@@ -132,6 +191,7 @@ class ServiceSpec(TypedDict, total=False):
 class Service(TypedDict):
     name: str
     url: str
+    group: str
     model: str
     version: int
     previous_version: int | None
@@ -204,6 +264,7 @@ class DatasetColumn(TypedDict):
 class Dataset(TypedDict):
     name: str
     origin_format: str
+    group: str
     source: str
     size_bytes: int
     rows: int
@@ -235,6 +296,7 @@ class RunSummary(TypedDict):
 class Job(TypedDict):
     name: str
     kind: str
+    group: str
     config: dict[str, Any]
     schedule: str | None
     timezone: str
@@ -255,6 +317,7 @@ class JobDetail(Job):
 class Run(TypedDict):
     id: int
     job: str
+    group: str
     kind: str | None
     status: str
     trigger: str

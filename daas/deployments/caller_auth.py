@@ -1,4 +1,5 @@
-"""Who may call a service: its own key, or any live user token, checked through a short cache.
+"""Who may call a service: its own key, or the live token of a user who may read the
+service's group (a platform admin, or a member with read or more), checked through a short cache.
 
 The cache holds positive and negative answers for ``ttl_s`` seconds (1 s by default),
 keyed by the token's hash, so a replica asks the database at most once per token per TTL,
@@ -13,13 +14,14 @@ import asyncio
 import hmac
 import time
 from collections.abc import Callable
+from datetime import datetime, timezone
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import col, select
 
-from daas.errors import Unauthenticated, Unavailable
+from daas.errors import Forbidden, Unauthenticated, Unavailable
 from daas.store.db import Database
-from daas.store.tables import ApiToken, Service
+from daas.store.tables import ApiToken, GroupMember, Service, User
 from daas.store.tokens import hash_token
 
 #: The caller name recorded for requests made with the service's own key.
@@ -28,8 +30,9 @@ SERVICE_KEY_CALLER = "service-key"
 CACHE_TTL_S = 1.0
 _MAX_CACHED = 10_000
 
-#: Token hash -> the token's name, or ``None`` when it is unknown or revoked.
-TokenLookup = Callable[[str], str | None]
+#: Token hash -> the caller's name; ``None`` when the token is unknown, revoked or expired or
+#: its user disabled; a ``Forbidden`` when the user may not call the service.
+TokenLookup = Callable[[str], "str | Forbidden | None"]
 #: Service key hash -> whether it is still the service's key.
 KeyCheck = Callable[[str], bool]
 
@@ -43,18 +46,41 @@ def bearer_token(authorization: str | None) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def user_token_lookup(db: Database) -> TokenLookup:
-    """Look a token hash up among the platform's active (not revoked) API tokens."""
+def user_token_lookup(db: Database, service: str) -> TokenLookup:
+    """Look a token hash up among the live API tokens of enabled users, and check that the
+    user may read the group ``service`` belongs to."""
 
-    def lookup(token_hash: str) -> str | None:
+    def lookup(token_hash: str) -> str | Forbidden | None:
         try:
             with db.read() as session:
-                return session.exec(select(ApiToken.name).where(
-                    ApiToken.token_hash == token_hash, col(ApiToken.revoked).is_(None))).first()
+                found = session.exec(
+                    select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(
+                        ApiToken.token_hash == token_hash, col(ApiToken.revoked).is_(None),
+                        col(User.disabled).is_(None))).first()
+                if found is None or _expired(found[0].expires):
+                    return None
+                user = found[1]
+                if user.platform_admin:
+                    return user.name
+                group_id = session.exec(select(Service.group_id).where(Service.name == service)).first()
+                member = session.exec(select(GroupMember.id).where(
+                    GroupMember.group_id == group_id, GroupMember.user_id == user.id)).first()
         except SQLAlchemyError as exc:
             raise Unavailable("cannot check the token: the database is not available") from exc
+        if member is None:
+            return Forbidden(f"calling service {service!r} needs the read permission on its group; "
+                             f"user {user.name!r} has no access to it", details={"permission": "read"})
+        return user.name
 
     return lookup
+
+
+def _expired(expires: datetime | None) -> bool:
+    if expires is None:
+        return False
+    if expires.tzinfo is None:
+        expires = expires.replace(tzinfo=timezone.utc)
+    return expires <= datetime.now(timezone.utc)
 
 
 def service_key_check(db: Database, service: str) -> KeyCheck:
@@ -90,8 +116,8 @@ class CallerAuth:
         self._ttl_s = ttl_s
         self._clock = clock
         self._max_entries = max_entries
-        self._cache: dict[str, tuple[str | None, float]] = {}
-        self._pending: dict[str, asyncio.Future[str | None]] = {}
+        self._cache: dict[str, tuple[str | Forbidden | None, float]] = {}
+        self._pending: dict[str, asyncio.Future[str | Forbidden | None]] = {}
 
     async def authenticate(self, authorization: str | None) -> str:
         """The caller's name for an ``Authorization`` header value, or ``Unauthenticated``."""
@@ -108,10 +134,12 @@ class CallerAuth:
         else:
             caller = await self._look_up_once(token_hash, is_key)
         if caller is None:
-            raise Unauthenticated("invalid or revoked token")
+            raise Unauthenticated("invalid, expired or revoked token")
+        if isinstance(caller, Forbidden):
+            raise Forbidden(caller.message, details=caller.details)  # a fresh traceback per call
         return caller
 
-    async def _look_up_once(self, token_hash: str, is_key: bool) -> str | None:
+    async def _look_up_once(self, token_hash: str, is_key: bool) -> str | Forbidden | None:
         """One database query per token at a time, however many requests carry it."""
         pending = self._pending.get(token_hash)
         if pending is None:
@@ -120,7 +148,7 @@ class CallerAuth:
             pending.add_done_callback(lambda _done: self._pending.pop(token_hash, None))
         return await asyncio.shield(pending)
 
-    async def _look_up(self, token_hash: str, is_key: bool) -> str | None:
+    async def _look_up(self, token_hash: str, is_key: bool) -> str | Forbidden | None:
         started = self._clock()
         if is_key:
             current = await asyncio.to_thread(self._key_check, token_hash)
@@ -130,7 +158,7 @@ class CallerAuth:
         self._remember(token_hash, caller, started)
         return caller
 
-    def _remember(self, token_hash: str, caller: str | None, started: float) -> None:
+    def _remember(self, token_hash: str, caller: str | Forbidden | None, started: float) -> None:
         now = self._clock()
         self._cache.pop(token_hash, None)
         if len(self._cache) >= self._max_entries:

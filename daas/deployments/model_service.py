@@ -50,7 +50,7 @@ class ModelService:
         self.schema = runtime.schema
         self.scorer = Scorer(runtime, timeout_s=config.timeout_s, threads=threads,
                              batched_rows=batched_rows)
-        self.auth = auth or CallerAuth(config.key_hash, user_token_lookup(db),
+        self.auth = auth or CallerAuth(config.key_hash, user_token_lookup(db, config.service),
                                        key_check=service_key_check(db, config.service))
         self.counter = RequestCounter(replica)
         self.async_requests = AsyncRunner(AsyncRequestStore(db, config.service), self._score_stored)

@@ -10,14 +10,17 @@ from daas.platform.container import Container, build_container
 from daas.platform.http_errors import install_error_handlers
 from daas.platform.ports import JobBackend, ModelWorker, ServeBackend
 from daas.platform.routes import (
+    audit,
     cluster,
     datasets,
+    groups,
     health,
     inference,
     jobs,
     models,
     services,
     tokens,
+    users,
 )
 from daas.platform.web_ui import WebUI
 from daas.settings import Settings
@@ -48,7 +51,8 @@ def build_api(settings: Settings) -> FastAPI:
         description="Upload PMML and ONNX models, inspect and test them, serve them on Ray.",
     )
     install_error_handlers(app)
-    for module in (health, models, tokens, services, inference, cluster, datasets, jobs):
+    for module in (health, models, tokens, users, groups, audit, services, inference, cluster,
+                   datasets, jobs):
         app.include_router(module.router)
     app.mount("/", WebUI(settings.resolved_ui_dir), name="web-ui")
     app.add_middleware(BodySizeLimit, limit_for=_body_limits(settings))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from daas.platform.access.audit import AuditLog
+from daas.platform.access.groups import GroupService
 from daas.platform.cluster import ClusterView
 from daas.platform.datasets.service import DatasetService
 from daas.platform.jobs.dispatch import RunDispatcher
@@ -32,6 +34,8 @@ class Container:
     db: Database
     store: ArtifactStore
     tokens: TokenService
+    groups: GroupService
+    audit: AuditLog
     worker: ModelWorker
     registry: ModelRegistry
     tester: ModelTester
@@ -78,7 +82,8 @@ def build_container(settings: Settings, worker: ModelWorker, serve: ServeBackend
     dispatcher = RunDispatcher(db, registry, settings, job_backend)
     jobs = JobService(db, registry, dispatcher)
     return Container(
-        settings=settings, db=db, store=store, tokens=tokens, worker=worker, registry=registry,
+        settings=settings, db=db, store=store, tokens=tokens, groups=GroupService(db),
+        audit=AuditLog(db), worker=worker, registry=registry,
         tester=ModelTester(registry, worker), serve=serve, services=services,
         observer=ServiceObserver(db, serve),
         gateway=ServiceGateway(db, services, registry, tokens, serve, worker),

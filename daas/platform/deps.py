@@ -9,6 +9,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from daas.platform.access.audit import AuditLog
+from daas.platform.access.groups import GroupService
+from daas.platform.access.policy import GroupRef, Principal, require_platform_admin
 from daas.platform.cluster import ClusterView
 from daas.platform.container import Container
 from daas.platform.datasets.service import DatasetService
@@ -18,8 +21,9 @@ from daas.platform.registry.tester import ModelTester
 from daas.platform.services.gateway import ServiceGateway
 from daas.platform.services.manager import ServiceManager
 from daas.platform.services.observability import ServiceObserver
-from daas.platform.tokens.service import Principal, TokenService, require
+from daas.platform.tokens.service import TokenService
 from daas.settings import Settings
+from daas.errors import BadRequest
 from daas.store.db import MAX_DB_INT, Database
 
 _bearer = HTTPBearer(auto_error=False, description="A DaaS token: `Authorization: Bearer daas_...`")
@@ -52,6 +56,8 @@ Gateway = Annotated[ServiceGateway, _member("gateway")]
 Cluster = Annotated[ClusterView, _member("cluster")]
 Jobs = Annotated[JobService, _member("jobs")]
 Datasets = Annotated[DatasetService, _member("datasets")]
+Groups = Annotated[GroupService, _member("groups")]
+Audit = Annotated[AuditLog, _member("audit")]
 
 
 def _bearer_secret(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str | None:
@@ -66,16 +72,34 @@ def _principal(secret: BearerSecret, tokens: Tokens) -> Principal:
     return tokens.authenticate(secret)
 
 
-def _role(role: str):
-    def dependency(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
-        return require(principal, role)
-
-    return dependency
+#: Any authenticated user; what they may do is decided per group by ``access.policy``.
+Caller = Annotated[Principal, Depends(_principal)]
 
 
-Viewer = Annotated[Principal, Depends(_role("viewer"))]
-Editor = Annotated[Principal, Depends(_role("editor"))]
-Admin = Annotated[Principal, Depends(_role("admin"))]
+def _platform_admin(principal: Caller) -> Principal:
+    require_platform_admin(principal, "this action")
+    return principal
+
+
+PlatformAdmin = Annotated[Principal, Depends(_platform_admin)]
+
+#: The ``group`` query parameter every object route takes.
+GroupName = Annotated[str | None, Query(
+    alias="group", min_length=1, max_length=64,
+    description="Group (project) name; default: the caller's default group")]
+
+
+def _scope(principal: Caller, groups: Groups, group: GroupName = None) -> GroupRef:
+    if group is None:
+        if principal.default_group is None:
+            raise BadRequest(f"user {principal.name!r} has no default group: pass ?group=<name>")
+        return principal.default_group
+    return groups.ref(group)
+
+
+#: The group a route acts in: the ``group`` parameter, or the caller's default group.
+#: Resolving it checks nothing; routes call ``access.policy.check`` with the action.
+Scope = Annotated[GroupRef, Depends(_scope)]
 
 
 #: A row id in a path (a token, a job, a run): 1 to ``MAX_DB_INT``.

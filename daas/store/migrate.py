@@ -21,8 +21,26 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(db: Database) -> None:
-    """Apply pending migrations inside one write transaction (safe with several replicas)."""
+    """Apply pending migrations inside one write transaction (safe with several replicas).
+
+    SQLite changes a table by copying it, which its foreign-key checks forbid while other
+    tables point at it: they are off during the migration, and every reference is checked
+    before it commits.
+    """
     config = alembic_config(db.url)
-    with db.writer.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = db.url.startswith("sqlite")
+    with db.writer.connect() as connection:
+        raw = connection.connection.driver_connection
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside a transaction, or it is ignored
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")

@@ -1,7 +1,9 @@
 """Every SQLModel table of the platform, and ``utcnow``/``resolve_version`` that go with them.
 
-Models and tokens, online services (events, async requests, traffic), datasets, jobs and runs.
-One module, so migrations and every plane see the same metadata.
+Users, groups, memberships, tokens and the audit log; models, online services (events, async
+requests, traffic), datasets, jobs and runs. One module, so migrations and every plane see the
+same metadata. Models, datasets and jobs are named uniquely within their group; service names
+are unique across the platform (they are URLs and Serve application names).
 """
 
 from __future__ import annotations
@@ -20,13 +22,75 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+#: What a group member may do, each including the one before.
+PERMISSIONS = ("read", "change", "manage")
+
+
+class User(SQLModel, table=True):
+    """A person or a program; tokens belong to users, powers come from group memberships."""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=64)
+    display_name: str | None = Field(default=None, max_length=128)
+    created: datetime = Field(default_factory=utcnow)
+    disabled: datetime | None = None
+    platform_admin: bool = False
+    code_execution: bool = Field(default=False, description="May run own code (script jobs)")
+    default_group_id: int | None = Field(default=None, foreign_key="user_group.id")
+
+
+class Group(SQLModel, table=True):
+    """A project: models, services, datasets and jobs belong to exactly one group."""
+
+    __tablename__ = "user_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=64)
+    personal_of: int | None = Field(default=None, description="The user whose default group this is")
+    created: datetime = Field(default_factory=utcnow)
+    created_by: str | None = None
+
+
+class GroupMember(SQLModel, table=True):
+    """A user's permission in a group: read, change or manage."""
+
+    __tablename__ = "group_member"
+    __table_args__ = (UniqueConstraint("group_id", "user_id", name="uq_group_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="user_group.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    permission: str = Field(max_length=16)
+    added: datetime = Field(default_factory=utcnow)
+    added_by: str | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which object; ``group_id`` is None for platform-level acts (tokens, users)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    created: datetime = Field(default_factory=utcnow, index=True)
+    group_id: int | None = Field(default=None, index=True)
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    object_kind: str = Field(max_length=16)
+    object_name: str = Field(max_length=128)
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
 class Model(SQLModel, table=True):
     """A named model; its files live in ``ModelVersion`` rows."""
 
     __tablename__ = "model"
+    __table_args__ = (UniqueConstraint("group_id", "name", name="uq_model_group_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, unique=True, max_length=64)
+    group_id: int = Field(foreign_key="user_group.id", index=True)
+    name: str = Field(index=True, max_length=64)
     description: str | None = None
     created: datetime = Field(default_factory=utcnow)
     updated: datetime = Field(default_factory=utcnow)
@@ -57,26 +121,26 @@ class ModelVersion(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token; only its SHA-256 is stored."""
+    """A user's bearer token; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"
 
     id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
     name: str = Field(max_length=64)
-    role: str = Field(max_length=16)
     token_hash: str = Field(index=True, unique=True, max_length=64)
     created: datetime = Field(default_factory=utcnow)
     created_by: str | None = None
+    expires: datetime | None = None
     last_used: datetime | None = None
     revoked: datetime | None = None
 
 
-
-def model_row(session: Session, name: str) -> Model:
-    """The model named ``name``; ``NotFound`` otherwise."""
-    model = session.exec(select(Model).where(Model.name == name)).first()
+def model_row(session: Session, group_id: int, name: str) -> Model:
+    """The model named ``name`` in group ``group_id``; ``NotFound`` otherwise."""
+    model = session.exec(select(Model).where(Model.group_id == group_id, Model.name == name)).first()
     if model is None:
-        raise NotFound(f"no model named {name!r}")
+        raise NotFound(f"no model named {name!r} in this group")
     return model
 
 
@@ -98,9 +162,10 @@ def version_row(session: Session, model: Model, version: int) -> ModelVersion:
     return row
 
 
-def resolve_version(session: Session, name: str, version: int | None) -> tuple[Model, ModelVersion]:
+def resolve_version(session: Session, group_id: int, name: str,
+                    version: int | None) -> tuple[Model, ModelVersion]:
     """The model row and the requested version, or its latest when ``version`` is None."""
-    model = model_row(session, name)
+    model = model_row(session, group_id, name)
     if version is None:
         return model, version_rows(session, model)[0]
     return model, version_row(session, model, version)
@@ -120,7 +185,8 @@ class Service(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=63)
-    model_name: str = Field(max_length=64)
+    group_id: int = Field(foreign_key="user_group.id", index=True)
+    model_name: str = Field(max_length=64, description="A model of the service's group")
     model_version: int
     previous_version: int | None = None
     spec: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
@@ -194,9 +260,11 @@ class Dataset(SQLModel, table=True):
     """A table stored as Parquet files under ``storage_key`` (a folder of part files)."""
 
     __tablename__ = "dataset"
+    __table_args__ = (UniqueConstraint("group_id", "name", name="uq_dataset_group_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, unique=True, max_length=64)
+    group_id: int = Field(foreign_key="user_group.id", index=True)
+    name: str = Field(index=True, max_length=64)
     origin_format: str = Field(max_length=16, description="csv, parquet, jsonl, or 'job'")
     source: str = Field(description="upload:<file name>, a URL, or run:<id>")
     storage_key: str
@@ -211,9 +279,11 @@ class Job(SQLModel, table=True):
     """A named batch job: predict, evaluate or a user script, on demand or on a schedule."""
 
     __tablename__ = "job"
+    __table_args__ = (UniqueConstraint("group_id", "name", name="uq_job_group_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(index=True, unique=True, max_length=64)
+    group_id: int = Field(foreign_key="user_group.id", index=True)
+    name: str = Field(index=True, max_length=64)
     kind: str = Field(max_length=16, description="predict, evaluate or script")
     config: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     schedule: str | None = Field(default=None, description="cron expression, 5 fields")
@@ -233,7 +303,8 @@ class JobRun(SQLModel, table=True):
     __tablename__ = "job_run"
 
     id: int | None = Field(default=None, primary_key=True)
-    job_name: str = Field(index=True, max_length=64)
+    group_id: int = Field(foreign_key="user_group.id", index=True)
+    job_name: str = Field(index=True, max_length=64, description="A job of the run's group")
     status: str = Field(default="pending", max_length=16, index=True)
     trigger: str = Field(default="manual", max_length=16)
     submission_id: str | None = Field(default=None, max_length=128)

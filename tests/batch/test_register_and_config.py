@@ -11,6 +11,7 @@ from daas.errors import Conflict, InvalidInput
 from daas.store.db import Database
 from daas.store.migrate import upgrade
 from daas.store.tables import Dataset
+from tests.deployments.fakes import default_group_id
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def db(tmp_path):
 
 
 def _register(db, name="scores", run_id=7):
-    return register_run_output(db, name=name, run_id=run_id, storage_key=f"runs/{run_id}",
+    return register_run_output(db, group_id=default_group_id(db), name=name, run_id=run_id, storage_key=f"runs/{run_id}",
                                rows=12, columns=[{"name": "id", "type": "int64"}],
                                size_bytes=345, created_by="alice")
 

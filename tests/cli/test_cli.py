@@ -35,7 +35,7 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "daas-home"
     home.mkdir()
     monkeypatch.setenv("DAAS_HOME", str(home))
-    for variable in ("DAAS_URL", "DAAS_TOKEN", "DAAS_HOST", "DAAS_PORT"):
+    for variable in ("DAAS_URL", "DAAS_TOKEN", "DAAS_HOST", "DAAS_PORT", "DAAS_GROUP"):
         monkeypatch.delenv(variable, raising=False)
     return home
 
@@ -45,13 +45,14 @@ def runner() -> CliRunner:
     return CliRunner(env={"COLUMNS": "200"})
 
 
-def use_app(monkeypatch: pytest.MonkeyPatch, http: TestClient) -> list[tuple[str, str | None]]:
-    """Route every CLI command to ``http``; returns the (url, token) each client was made with."""
-    made: list[tuple[str, str | None]] = []
+def use_app(monkeypatch: pytest.MonkeyPatch,
+            http: TestClient) -> list[tuple[str, str | None, str | None]]:
+    """Route every CLI command to ``http``; returns the (url, token, group) of each client."""
+    made: list[tuple[str, str | None, str | None]] = []
 
-    def make_client(url: str, token: str | None) -> DaasClient:
-        made.append((url, token))
-        return DaasClient(url, token, http=http)
+    def make_client(url: str, token: str | None, group: str | None = None) -> DaasClient:
+        made.append((url, token, group))
+        return DaasClient(url, token, group, http=http)
 
     monkeypatch.setattr(daas.cli.state, "make_client", make_client)
     return made
@@ -130,7 +131,7 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FastAPI, list]]:
 @pytest.mark.parametrize(("args", "exit_code", "message"), [
     (["models", "show", "nope"], 4, "model 'nope' does not exist"),
     (["models", "delete", "iris", "--yes"], 5, "model iris is used by service iris-svc"),
-    (["tokens", "list"], 1, "HTTP 502: Bad Gateway"),
+    (["tokens", "list", "--all"], 1, "HTTP 502: Bad Gateway"),
 ])
 def test_api_errors_print_the_message_in_stderr_and_map_to_exit_codes(
         runner: CliRunner, stub: Any, args: list[str], exit_code: int, message: str) -> None:
@@ -175,7 +176,18 @@ def test_token_comes_from_env_then_saved_admin_token(
     assert runner.invoke(app, ["models", "show", "x"],
                          env={"DAAS_TOKEN": "env-secret", "DAAS_URL": "http://example:9"}
                          ).exit_code == 3
-    assert made == [("http://127.0.0.1:8000", "admin-secret"), ("http://example:9", "env-secret")]
+    assert made == [("http://127.0.0.1:8000", "admin-secret", None),
+                    ("http://example:9", "env-secret", None)]
+
+
+def test_group_comes_from_the_option_then_daas_group(runner: CliRunner, stub: Any) -> None:
+    _, made = stub
+    runner.invoke(app, ["--token", "admin-secret", "--group", "team-a", "models", "show", "x"])
+    runner.invoke(app, ["--token", "admin-secret", "models", "show", "x"],
+                  env={"DAAS_GROUP": "team-b"})
+    runner.invoke(app, ["--token", "admin-secret", "-g", "team-c", "models", "show", "x"],
+                  env={"DAAS_GROUP": "team-b"})
+    assert [group for _url, _token, group in made] == ["team-a", "team-b", "team-c"]
 
 
 def test_upload_sends_the_file_and_form_fields(runner: CliRunner, stub: Any) -> None:
@@ -480,17 +492,23 @@ def test_tensor_model_results_print_as_json(cli: Cli) -> None:
     assert "[1, 1, 28, 28]" in cli("models", "schema", "digits").stdout
 
 
-def test_tokens_create_list_revoke(cli: Cli) -> None:
+def _membership(me: dict[str, Any]) -> dict[str, str]:
+    return {group["name"]: group["permission"] for group in me["groups"]}
+
+
+def test_legacy_role_tokens_create_list_revoke(cli: Cli) -> None:
     created = cli.json("tokens", "create", "ci", "--role", "editor")
-    assert (created["name"], created["role"]) == ("ci", "editor")
-    assert cli.json("whoami", token=created["token"]) == {"name": "ci", "role": "editor"}
-    listed = cli("tokens", "list")
+    assert created["name"] == "ci"
+    me = cli.json("whoami", token=created["token"])
+    assert (me["name"], me["default_group"], _membership(me)) == ("ci", "default",
+                                                                  {"default": "change"})
+    listed = cli("tokens", "list", "--all")
     assert listed.exit_code == 0, listed.output
-    assert "ci" in listed.stdout and "editor" in listed.stdout
+    assert "ci" in listed.stdout
     assert created["token"] not in listed.stdout
     result = cli("tokens", "revoke", str(created["id"]))
     assert result.exit_code == 0, result.output
-    [entry] = [t for t in cli.json("tokens", "list") if t["id"] == created["id"]]
+    [entry] = [t for t in cli.json("tokens", "list", "--all") if t["id"] == created["id"]]
     assert entry["revoked"]
     result = cli("models", "list", token=created["token"])
     assert result.exit_code == 3
@@ -500,14 +518,15 @@ def test_tokens_create_prints_the_secret_once(cli: Cli) -> None:
     result = cli("tokens", "create", "robot", "--role", "viewer")
     assert result.exit_code == 0, result.output
     secret = result.stdout.strip().splitlines()[-1]
-    assert cli.json("whoami", token=secret) == {"name": "robot", "role": "viewer"}
+    assert _membership(cli.json("whoami", token=secret)) == {"default": "read"}
 
 
-def test_viewer_token_cannot_upload_or_manage_tokens(cli: Cli) -> None:
+def test_reader_cannot_upload_or_manage_tokens(cli: Cli) -> None:
     viewer = cli.json("tokens", "create", "reader", "--role", "viewer")["token"]
     result = cli("models", "upload", str(IRIS_PMML), "--name", "iris", token=viewer)
     assert result.exit_code == 3
-    assert "error:" in result.stderr and "viewer" in result.stderr
+    assert result.stderr.startswith("error:")
+    assert "change permission" in result.stderr and "permission: change" in result.stderr
     assert cli("tokens", "create", "x", "--role", "admin", token=viewer).exit_code == 3
     assert cli.json("models", "list", token=viewer)["total"] == 0
 

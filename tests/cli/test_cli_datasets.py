@@ -22,7 +22,7 @@ def isolated_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "daas-home"
     home.mkdir()
     monkeypatch.setenv("DAAS_HOME", str(home))
-    for variable in ("DAAS_URL", "DAAS_TOKEN", "DAAS_HOST", "DAAS_PORT"):
+    for variable in ("DAAS_URL", "DAAS_TOKEN", "DAAS_HOST", "DAAS_PORT", "DAAS_GROUP"):
         monkeypatch.delenv(variable, raising=False)
 
 

@@ -352,7 +352,8 @@ def make_stub_services_api(platform: StubPlatform) -> FastAPI:
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAAS_HOME", str(tmp_path / "daas-home"))
-    for variable in ("DAAS_URL", "DAAS_TOKEN", "DAAS_HOST", "DAAS_PORT", "DAAS_SERVICE_KEY"):
+    for variable in ("DAAS_URL", "DAAS_TOKEN", "DAAS_HOST", "DAAS_PORT", "DAAS_SERVICE_KEY",
+                     "DAAS_GROUP"):
         monkeypatch.delenv(variable, raising=False)
 
 

@@ -25,6 +25,13 @@ SCHEMAS = DOCUMENT["components"]["schemas"]
 
 #: Each client type and the schema of the answers it stands for.
 MATCHING_SCHEMA: dict[type, str] = {
+    client_types.Membership: "Membership",
+    client_types.Me: "Me",
+    client_types.Permissions: "PermissionTable",
+    client_types.User: "UserPublic",
+    client_types.Group: "GroupPublic",
+    client_types.GroupMember: "MemberPublic",
+    client_types.AuditEntry: "AuditEntry",
     client_types.ModelVersion: "ModelVersionPublic",
     client_types.Model: "ModelPublic",
     client_types.ModelDetail: "ModelDetail",
@@ -60,7 +67,6 @@ def _field(schema: str, name: str) -> tuple[str, ...]:
 
 #: Client types of answers the document declares only as JSON objects, and where it does.
 FREE_FORM: dict[type, tuple[str, ...]] = {
-    client_types.Identity: _answer("get", "/api/v1/auth/me"),
     client_types.ServiceSpec: _field("ServicePublic", "spec"),
     client_types.Replica: _answer("get", "/api/v1/services/{name}/replicas"),
     client_types.ServiceLogs: _answer("get", "/api/v1/services/{name}/logs"),

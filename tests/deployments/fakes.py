@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from starlette.requests import Request
+from sqlmodel import select
 from starlette.testclient import TestClient
 
 from daas.deployments.model_service import ModelService
@@ -21,6 +22,7 @@ from daas.errors import InvalidInput
 from daas.platform.tokens.service import TokenService
 from daas.runtimes.base import ModelRuntime, ModelSchema, Variable
 from daas.store.db import Database
+from daas.store.tables import Group, GroupMember, Service, User
 from daas.store.migrate import upgrade
 from daas.store.tokens import hash_token
 
@@ -110,10 +112,25 @@ def server_config(runtime: ModelRuntime, db: Database, **overrides: Any) -> Serv
     return ServerConfig(**values)
 
 
-def user_token(db: Database, name: str = "alice", role: str = "viewer") -> tuple[int, str]:
-    """A new user token: ``(id, secret)``."""
-    row, secret = TokenService(db).create(name, role)
+def user_token(db: Database, name: str = "alice", permission: str | None = "read") -> tuple[int, str]:
+    """A new user ``name`` with ``permission`` on group ``default`` (None: not a member) and
+    a token of theirs: ``(token id, secret)``."""
+    with db.write() as session:
+        group = session.exec(select(Group).where(Group.name == "default")).one()
+        user = User(name=name, default_group_id=group.id)
+        session.add(user)
+        session.flush()
+        if permission is not None:
+            session.add(GroupMember(group_id=group.id, user_id=user.id, permission=permission))
+        user_id = user.id
+    row, secret = TokenService(db).create(user_id, f"{name}-token")
     return row.id, secret
+
+
+def default_group_id(db: Database) -> int:
+    """The id of group ``default`` (every migrated database has it)."""
+    with db.read() as session:
+        return session.exec(select(Group.id).where(Group.name == "default")).one()
 
 
 @dataclass
@@ -151,6 +168,9 @@ def harness(tmp_path: Path, runtime: ModelRuntime | None = None, **config: Any) 
     """A service named ``adder`` over a fresh database."""
     runtime = runtime or AdderRuntime()
     db = temporary_database(tmp_path)
+    with db.write() as session:  # the row whose group user tokens need read on
+        session.add(Service(group_id=default_group_id(db), name="adder", model_name="adder-model",
+                            model_version=3, spec={}, key_hash=hash_token(SERVICE_KEY)))
     service = ModelService(server_config(runtime, db, **config), runtime, db, replica="r1")
     return Harness(service, runtime, db)
 

@@ -1,6 +1,9 @@
-"""Service callers: the service key or an active user token, answers cached for at most 1 s."""
+"""Service callers: the service key, or a live token of a user who may read the service's group;
+answers cached for at most 1 s."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlmodel import select
@@ -12,11 +15,11 @@ from daas.deployments.caller_auth import (
     service_key_check,
     user_token_lookup,
 )
-from daas.errors import Unauthenticated
+from daas.errors import Forbidden, Unauthenticated
 from daas.platform.tokens.service import TokenService
-from daas.store.tables import Service
+from daas.store.tables import ApiToken, GroupMember, Service, User
 from daas.store.tokens import hash_token, new_secret
-from tests.deployments.fakes import SERVICE_KEY, run, temporary_database, user_token
+from tests.deployments.fakes import SERVICE_KEY, default_group_id, run, temporary_database, user_token
 
 
 class Clock:
@@ -35,7 +38,8 @@ def db(tmp_path):
 @pytest.fixture
 def lookups(db):
     """The real database lookup, counting its calls."""
-    return counting(user_token_lookup(db))
+    add_service(db)
+    return counting(user_token_lookup(db, "adder"))
 
 
 def make_auth(lookup, clock=None, key_check=None) -> CallerAuth:
@@ -57,7 +61,7 @@ def counting(check):
 
 def add_service(db, name: str = "adder") -> None:
     with db.write() as session:
-        session.add(Service(name=name, model_name="m", model_version=1, spec={},
+        session.add(Service(group_id=default_group_id(db), name=name, model_name="m", model_version=1, spec={},
                             key_hash=hash_token(SERVICE_KEY)))
 
 
@@ -103,7 +107,7 @@ def test_revoked_token_is_refused_within_one_second(db, lookups):
     TokenService(db).revoke(token_id)
     assert run(auth.authenticate(f"Bearer {secret}")) == "alice"  # the cached answer, 0.5 s old
     clock.now += 0.5
-    with pytest.raises(Unauthenticated, match="invalid or revoked"):
+    with pytest.raises(Unauthenticated, match="invalid, expired or revoked"):
         run(auth.authenticate(f"Bearer {secret}"))
 
 
@@ -111,7 +115,8 @@ def test_an_answer_lives_one_ttl_from_when_its_read_started(db):
     """A slow database read does not stretch the time a revoked token keeps working."""
     _, secret = user_token(db)
     clock = Clock()
-    lookup = user_token_lookup(db)
+    add_service(db)
+    lookup = user_token_lookup(db, "adder")
 
     def slow_lookup(token_hash: str):
         clock.now += 0.8
@@ -136,7 +141,7 @@ def test_rotated_service_key_is_refused_within_one_second(db):
     clock.now += 0.5
     assert run(auth.authenticate(f"Bearer {SERVICE_KEY}")) == SERVICE_KEY_CALLER
     clock.now += 0.5
-    with pytest.raises(Unauthenticated, match="invalid or revoked"):
+    with pytest.raises(Unauthenticated, match="invalid, expired or revoked"):
         run(auth.authenticate(f"Bearer {SERVICE_KEY}"))
 
 
@@ -200,3 +205,39 @@ def test_cache_size_is_bounded():
 
     run(many())
     assert len(auth._cache) <= 5
+
+
+def test_a_user_outside_the_services_group_is_forbidden_naming_the_permission(db, lookups):
+    _, secret = user_token(db, name="stranger", permission=None)
+    with pytest.raises(Forbidden, match="read permission") as refused:
+        run(make_auth(lookups).authenticate(f"Bearer {secret}"))
+    assert refused.value.details == {"permission": "read"}
+
+
+def test_unsharing_the_group_refuses_the_member_within_one_second(db, lookups):
+    _, secret = user_token(db, name="bob", permission="read")
+    clock = Clock()
+    auth = make_auth(lookups, clock)
+    assert run(auth.authenticate(f"Bearer {secret}")) == "bob"
+    with db.write() as session:
+        user = session.exec(select(User).where(User.name == "bob")).one()
+        session.delete(session.exec(select(GroupMember).where(GroupMember.user_id == user.id)).one())
+    clock.now += 1.0
+    with pytest.raises(Forbidden):
+        run(auth.authenticate(f"Bearer {secret}"))
+
+
+@pytest.mark.parametrize("change", ["expired", "disabled"])
+def test_expired_tokens_and_disabled_users_are_refused(db, lookups, change):
+    token_id, secret = user_token(db, name="carol")
+    with db.write() as session:
+        if change == "expired":
+            token = session.get(ApiToken, token_id)
+            token.expires = datetime.now(timezone.utc) - timedelta(seconds=1)
+            session.add(token)
+        else:
+            user = session.exec(select(User).where(User.name == "carol")).one()
+            user.disabled = datetime.now(timezone.utc)
+            session.add(user)
+    with pytest.raises(Unauthenticated):
+        run(make_auth(lookups).authenticate(f"Bearer {secret}"))

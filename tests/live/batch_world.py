@@ -15,7 +15,7 @@ from daas.batch.chunks import folder_path
 from daas.batch.run_files import RunFiles
 from daas.store.artifacts import ArtifactStore
 from daas.store.db import Database
-from daas.store.tables import Dataset, Job, JobRun
+from daas.store.tables import Dataset, Group, Job, JobRun
 from tests.live.helpers import upload
 from tests.model_factory import diabetes_data, iris_data
 
@@ -55,6 +55,12 @@ class BatchWorld:
     store: ArtifactStore
     models: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def group_id(self) -> int:
+        """Group ``default``, where the admin's uploads land and these fixtures go."""
+        with self.db.read() as session:
+            return session.exec(select(Group.id).where(Group.name == "default")).one()
+
     def model(self, key: str, generated) -> str:
         """The registered name of a generated model (uploaded once per session)."""
         if key not in self.models:
@@ -75,7 +81,8 @@ class BatchWorld:
             pq.write_table(table.slice(lo, hi - lo), f"{folder}/part-{i:05d}.parquet",
                            row_group_size=row_group)
         with self.db.write() as session:
-            session.add(Dataset(name=name, origin_format="parquet", source="test", storage_key=key,
+            session.add(Dataset(group_id=self.group_id, name=name, origin_format="parquet",
+                                source="test", storage_key=key,
                                 size_bytes=0, rows=len(frame),
                                 columns=[{"name": f.name, "type": str(f.type)} for f in table.schema]))
         return name
@@ -84,8 +91,9 @@ class BatchWorld:
         """A new job with one pending run; returns the run id."""
         name = unique(f"job-{kind}")
         with self.db.write() as session:
-            session.add(Job(name=name, kind=kind, config=config, created_by="tester"))
-            run = JobRun(job_name=name, created_by="tester")
+            session.add(Job(group_id=self.group_id, name=name, kind=kind, config=config,
+                            created_by="tester"))
+            run = JobRun(group_id=self.group_id, job_name=name, created_by="tester")
             session.add(run)
             session.flush()
             return run.id

@@ -329,10 +329,11 @@ def test_the_exported_script_predicts_what_the_driver_does(
     run_id = batch_world.run("predict", config)
     assert driver.main(["--run-id", str(run_id)]) == 0
 
-    ref = resolve_model(batch_world.db, ModelJobConfig.model_validate(config))
+    ref = resolve_model(batch_world.db, batch_world.group_id, ModelJobConfig.model_validate(config))
     input_key = batch_world.dataset_row(iris_dataset).storage_key
     output_dir = tmp_path / "exported-output"
-    source = predict_script(Job(name="exported", kind="predict", config=config), ref.format,
+    job = Job(group_id=batch_world.group_id, name="exported", kind="predict", config=config)
+    source = predict_script(job, ref.format,
                             batch_world.store.root, input_key, str(output_dir),
                             model_key=ref.storage_key)
     compile(source, "predict.py", "exec")

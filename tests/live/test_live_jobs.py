@@ -95,11 +95,11 @@ def test_a_cron_job_is_scheduled(http) -> None:
 def test_predict_output_equals_the_test_endpoints_answers(http) -> None:
     rows = IRIS.sample(frac=1, random_state=3).reset_index(drop=True)
     rows.insert(0, "id", np.arange(len(rows)))
-    put_dataset(http, "iris-rows", rows)
-    create_job(http, "score-iris", "predict", {"model": "jobs-iris", "input_dataset": "iris-rows",
+    put_dataset(http, "jobs-iris-rows", rows)
+    create_job(http, "jobs-score-iris", "predict", {"model": "jobs-iris", "input_dataset": "jobs-iris-rows",
                                                "output_dataset": "iris-scored-{run}", "passthrough": ["id"],
                                                "concurrency": 1, "chunk_rows": 40})
-    run = wait_run(http, start_run(http, "score-iris")["id"])
+    run = wait_run(http, start_run(http, "jobs-score-iris")["id"])
     assert run["status"] == "succeeded", run
     assert run["rows_done"] == run["rows_total"] == len(rows) and run["output_dataset"] == f"iris-scored-{run['id']}"
     assert run["submission_id"] in ray_job_ids()

@@ -21,7 +21,9 @@ def make_token(client, role, name=None):
 def test_admin_token_file_is_private_and_works(platform_app):
     path = platform_app.settings.admin_token_path
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert platform_app.client().get("/api/v1/auth/me").json() == {"name": "admin", "role": "admin"}
+    me = platform_app.client().get("/api/v1/auth/me").json()
+    assert (me["name"], me["platform_admin"], me["default_group"]) == ("admin", True, "default")
+    assert {"name": "default", "permission": "manage", "personal": False} in me["groups"]
 
 
 def test_missing_or_bad_token_is_401(platform_app):
@@ -40,7 +42,8 @@ def test_viewer_reads_but_cannot_upload_or_delete(platform_app, client):
     assert viewer.post("/api/v1/models/iris/test", json={"data": {"Sepal_Length": 5, "Sepal_Width": 3,
                                                                   "Petal_Length": 1, "Petal_Width": 0.2}}).status_code == 200
     upload = viewer.post("/api/v1/models", files={"file": ("m.pmml", PMML)}, data={"name": "iris"})
-    assert upload.status_code == 403 and "editor" in upload.json()["error"]["message"]
+    assert upload.status_code == 403 and upload.json()["error"]["details"]["permission"] == "change"
+    assert "change permission on group 'default'" in upload.json()["error"]["message"]
     assert viewer.delete("/api/v1/models/iris").status_code == 403
     assert viewer.get("/api/v1/tokens").status_code == 403
     assert client.get("/api/v1/models/iris").json()["versions_count"] == 1

@@ -77,10 +77,14 @@ def test_a_viewer_sees_no_script_source(platform_app) -> None:
 
 def test_editors_keep_predict_jobs(platform_app) -> None:
     kinds = {entry["kind"]: entry for entry in client_as(platform_app, "editor").get("/api/v1/job-kinds").json()}
-    assert kinds["predict"] == {"kind": "predict", "runs_code": False, "role": "editor", "allowed": True,
-                                "setting": None}
-    assert kinds["script"] == {"kind": "script", "runs_code": True, "role": "admin", "allowed": False,
-                               "setting": "DAAS_CODE_EXECUTION_ROLE"}
+    assert kinds["predict"] == {"kind": "predict", "group": "default", "runs_code": False,
+                                "permission": "change", "code_execution": False,
+                                "code_execution_role": None, "allowed": True,
+                                "may_read_source": True, "setting": None}
+    assert kinds["script"] == {"kind": "script", "group": "default", "runs_code": True,
+                               "permission": "change", "code_execution": True,
+                               "code_execution_role": "admin", "allowed": False,
+                               "may_read_source": False, "setting": "DAAS_CODE_EXECUTION_ROLE"}
     assert kinds["evaluate"]["allowed"]
     admin_kinds = {e["kind"]: e["allowed"] for e in platform_app.client().get("/api/v1/job-kinds").json()}
     assert admin_kinds == {"predict": True, "evaluate": True, "script": True}
@@ -96,7 +100,7 @@ def test_the_setting_grants_code_execution_to_editors(tmp_path) -> None:
     assert editor.get("/api/v1/jobs/hello/script").text == SCRIPT
     assert editor.patch("/api/v1/jobs/hello", json={"enabled": False}).status_code == 200
     kinds = {e["kind"]: e for e in viewer.get("/api/v1/job-kinds").json()}
-    assert kinds["script"]["role"] == "editor" and not kinds["script"]["allowed"]
+    assert kinds["script"]["code_execution_role"] == "editor" and not kinds["script"]["allowed"]
     assert_code_execution_refused(viewer.get("/api/v1/jobs/hello/script"), role="editor")
 
 

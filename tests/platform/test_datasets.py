@@ -158,7 +158,7 @@ def test_big_csv_rolls_into_part_files_and_downloads_whole(platform_app, client,
         dataset = created(client.post(API, files={"file": ("big.csv", raw)}, data={"name": "big"}))
     assert dataset["rows"] == 300_000
     assert [c["type"] for c in dataset["columns"]] == ["int64", "double", "string", "string"]
-    parts = platform_app.container.datasets.part_keys("big")
+    parts = platform_app.container.datasets.part_keys(platform_app.container.groups.ref("default"), "big")
     assert [key.rsplit("/", 1)[1] for key in parts] == [f"part-{i:05d}.parquet" for i in range(5)]
     assert [pq.ParquetFile(store_of(platform_app).open_input_file(key)).metadata.num_rows
             for key in parts] == [70_000] * 4 + [20_000]
@@ -329,11 +329,11 @@ def test_delete_removes_the_row_and_the_files(platform_app, client):
 
 def test_delete_is_refused_while_a_job_uses_the_dataset(platform_app, client):
     created(upload(client, "scored", SALES_CSV, "scored.csv"))
-    platform_app.container.datasets.users = lambda name: ["nightly"] if name == "scored" else []
+    platform_app.container.datasets.users = lambda _group_id, name: ["nightly"] if name == "scored" else []
     response = client.delete(f"{API}/scored")
     assert response.status_code == 409
     assert response.json()["error"]["details"] == {"jobs": ["nightly"]}
-    platform_app.container.datasets.users = lambda name: []
+    platform_app.container.datasets.users = lambda _group_id, name: []
     assert client.delete(f"{API}/scored").status_code == 204
 
 
@@ -430,6 +430,7 @@ def test_file_imports_need_the_import_root(platform_app, client, tmp_path):
 
 def test_register_existing_describes_a_folder_of_parts(platform_app, client):
     service = platform_app.container.datasets
+    default = platform_app.container.groups.ref("default")
     store = store_of(platform_app)
     key = new_dataset_key()
     for index, values in enumerate(([1, 2], [3, None, 5])):
@@ -437,19 +438,19 @@ def test_register_existing_describes_a_folder_of_parts(platform_app, client):
             pq.write_table(pa.table({"id": values, "label": ["x"] * len(values)}), out)
     with store.open_output_stream(f"{key}/_SUCCESS") as out:
         out.write(b"")
-    dataset = service.register_existing("scores", key, source="run:7", created_by="robot")
+    dataset = service.register_existing(default, "scores", key, source="run:7", created_by="robot")
     assert (dataset.origin_format, dataset.source, dataset.rows) == ("job", "run:7", 5)
-    assert service.columns_of("scores") == [{"name": "id", "type": "int64"},
+    assert service.columns_of(default, "scores") == [{"name": "id", "type": "int64"},
                                             {"name": "label", "type": "string"}]
-    assert service.rows_of("scores") == 5
+    assert service.rows_of(default, "scores") == 5
     assert dataset.size_bytes == sum(size for k, size in store.file_sizes(key).items()
                                      if k.endswith(".parquet"))
     assert read_csv(client.get(f"{API}/scores/download").content).column("id").to_pylist() == [
         1, 2, 3, None, 5]
     with pytest.raises(InvalidInput):
-        service.register_existing("empty", new_dataset_key(), source="run:8")
+        service.register_existing(default, "empty", new_dataset_key(), source="run:8")
     with pytest.raises(InvalidInput):
-        service.register_existing("sneaky", "datasets/../models", source="run:9")
+        service.register_existing(default, "sneaky", "datasets/../models", source="run:9")
     assert client.delete(f"{API}/scores").status_code == 204
     assert store.list_keys(key) == []
 

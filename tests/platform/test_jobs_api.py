@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from daas.platform.jobs.scheduler import JobScheduler
 from daas.store.tables import Dataset, Job, JobRun
+from tests.accounts import group_id
 from tests.conftest import PMML_DIR
 from tests.fakes import FakeJobs
 
@@ -25,7 +26,7 @@ INPUTS = ["Sepal_Length", "Sepal_Width", "Petal_Length", "Petal_Width"]
 
 def add_dataset(platform_app, name: str, columns: list[str]) -> None:
     with platform_app.container.db.write() as session:
-        session.add(Dataset(name=name, origin_format="csv", source=f"upload:{name}.csv",
+        session.add(Dataset(group_id=group_id(platform_app.container), name=name, origin_format="csv", source=f"upload:{name}.csv",
                             storage_key=f"datasets/{name}", size_bytes=100, rows=150,
                             columns=[{"name": c, "type": "double"} for c in columns]))
 
@@ -214,10 +215,11 @@ def test_patch_changes_schedule_switches_and_config(api) -> None:
 def test_dataset_users_lists_jobs_reading_or_writing_a_dataset(api, platform_app) -> None:
     create(api, predict_form())
     create(api, predict_form("second", output_dataset="second-{run}"))
+    default = group_id(platform_app.container)
     dataset_users = platform_app.container.jobs.dataset_users
-    assert dataset_users("iris-in") == ["score", "second"]
-    assert dataset_users("iris-scored") == ["score"]
-    assert dataset_users("narrow") == []
+    assert dataset_users(default, "iris-in") == ["score", "second"]
+    assert dataset_users(default, "iris-scored") == ["score"]
+    assert dataset_users(default, "narrow") == []
 
 
 # --- runs ---------------------------------------------------------------------------------

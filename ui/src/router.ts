@@ -16,6 +16,12 @@ const routes: RouteRecordRaw[] = [
   { path: '/jobs', name: 'jobs', component: () => import('./pages/jobs/JobList.vue') },
   { path: '/jobs/new', name: 'job-create', component: () => import('./pages/jobs/JobCreate.vue') },
   { path: '/jobs/:name', name: 'job', component: () => import('./pages/jobs/JobDetail.vue'), props: true },
+  {
+    path: '/groups',
+    name: 'groups',
+    redirect: () => (session.group ? `/groups/${encodeURIComponent(session.group)}` : '/models'),
+  },
+  { path: '/groups/:name', name: 'group', component: () => import('./pages/groups/GroupPage.vue'), props: true },
   { path: '/cluster', name: 'cluster', component: () => import('./pages/cluster/ClusterPage.vue') },
   { path: '/:unknown(.*)*', redirect: '/models' },
 ]

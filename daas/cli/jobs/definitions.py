@@ -111,7 +111,8 @@ def create(
     """Create a job: batch predict, evaluate against labels, or run a Python script.
 
     Script jobs run your own code on the cluster, so they need the code-execution permission:
-    the admin role, or editor when the platform runs with DAAS_CODE_EXECUTION_ROLE=editor.
+    platform admins and users granted code execution have it, and so does anyone with change
+    on the job's group when the platform runs with DAAS_CODE_EXECUTION_ROLE=editor.
     Their --env values are write-only secrets: every answer shows them as ***.
     """
     if kind is Kind.script:
@@ -161,8 +162,8 @@ def update(
 ) -> None:
     """Change a job's schedule, time zone or switches.
 
-    Changing a script job needs the code-execution permission (admin, or editor with
-    DAAS_CODE_EXECUTION_ROLE=editor).
+    Changing a script job needs the code-execution permission (platform admins, users granted
+    code execution, or change on the group with DAAS_CODE_EXECUTION_ROLE=editor).
     """
     if schedule is not None and unschedule:
         raise typer.BadParameter("give --schedule or --unschedule, not both",
@@ -193,10 +194,12 @@ def list_jobs(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
 
 def _print_jobs(found: list[Job]) -> None:
-    listing = table(None, ("Name", "Kind", "Schedule", "Next run (UTC)", "Last run"), ())
+    listing = table(None, ("Name", "Group", "Kind", "Schedule", "Next run (UTC)", "Last run"),
+                    ())
     for job in found:
         last = job.get("last_run")
-        listing.add_row(Text(job["name"]), Text(job["kind"]), Text(schedule_text(job)),
+        listing.add_row(Text(job["name"]), Text(job.get("group") or ""), Text(job["kind"]),
+                        Text(schedule_text(job)),
                         Text(short_time(job.get("next_run"))),
                         Text.assemble(f"{last['id']} ", styled_status(last["status"]))
                         if last else Text(""))
@@ -217,8 +220,9 @@ def script(
 ) -> None:
     """Print the job as a standalone Python script (a script job's own source).
 
-    A script job's source is shown only to callers with the code-execution permission (admin,
-    or editor with DAAS_CODE_EXECUTION_ROLE=editor).
+    A script job's source is shown only to callers with the code-execution permission
+    (platform admins, users granted code execution, or change on the group with
+    DAAS_CODE_EXECUTION_ROLE=editor).
     """
     text = ask(ctx, lambda client: client.job_script(name))
     if output is None:

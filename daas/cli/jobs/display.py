@@ -35,7 +35,8 @@ def print_job(job: Job) -> None:
     console = stdout()
     console.print(Text.assemble((job["name"], "bold"), "  ", job["kind"]))
     config = job.get("config") or {}
-    rows: list[tuple[str, Any]] = [("Schedule", schedule_text(job)),
+    rows: list[tuple[str, Any]] = [("Group", job.get("group")),
+                                   ("Schedule", schedule_text(job)),
                                    ("Overlap", "allowed" if job.get("allow_overlap") else "no"),
                                    ("Catch up", cell(job.get("catch_up")))]
     if job["kind"] == "script":

@@ -86,8 +86,9 @@ def run(ctx: typer.Context, name: NameArgument, follow: FollowOption = False,
         json_output: JsonOption = False) -> None:
     """Start a run of a job now.
 
-    Running a script job needs the code-execution permission (admin, or editor when the
-    platform runs with DAAS_CODE_EXECUTION_ROLE=editor).
+    Running a script job needs the code-execution permission (platform admins, users granted
+    code execution, or change on the group when the platform runs with
+    DAAS_CODE_EXECUTION_ROLE=editor).
     """
     with state_of(ctx).client() as client:
         started = client.run_job(name)

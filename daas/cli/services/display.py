@@ -39,6 +39,7 @@ def _details(service: Service) -> list[tuple[str, Any]]:
     previous = service.get("previous_version")
     return [
         ("URL", service.get("url")),
+        ("Group", service.get("group")),
         ("Model", f"{service['model']} version {service['version']}"
                   + (f" (previous: {previous})" if previous else "")),
         ("Desired", service.get("desired")),

@@ -42,12 +42,13 @@ def list_services(ctx: typer.Context, json_output: JsonOption = False) -> None:
 
 
 def _print_services(services: list[Service]) -> None:
-    listing = table(None, ("Name", "State", "Model", "Replicas", "CPUs", "Memory", "URL",
-                           "Updated"), ())
+    listing = table(None, ("Name", "Group", "State", "Model", "Replicas", "CPUs", "Memory",
+                           "URL", "Updated"), ())
     for service in services:
         spec = service.get("spec") or {}
         listing.add_row(
-            Text(service["name"]), styled_state(service.get("state")),
+            Text(service["name"]), Text(service.get("group") or ""),
+            styled_state(service.get("state")),
             Text(f"{service['model']} v{service['version']}"), Text(replica_count(service)),
             Text(cell(spec.get("num_cpus"))), Text(binary_size(spec.get("memory"))),
             Text(service.get("url") or ""), Text(short_time(service.get("updated"))))

@@ -1,10 +1,12 @@
-"""Code execution is a permission of its own, and job ``env`` values are write-only secrets.
+"""Code execution is a grant of its own, and job ``env`` values are write-only secrets.
 
 A script job runs arbitrary Python on the cluster as the platform's user, next to the admin
-token and the database, so whoever may create, change or run one is as strong as an admin.
-It therefore needs the code-execution role: admin, unless ``DAAS_CODE_EXECUTION_ROLE=editor``
-grants it to editors. A script's source is shown only to callers holding that role, and
-``env`` values are never shown back to anyone once saved.
+token and the database, so whoever may create, change or run one is as strong as a platform
+admin. It therefore needs the code-execution grant: platform admins and users given
+``code_execution`` hold it, and with ``DAAS_CODE_EXECUTION_ROLE=editor`` also every member
+with change on the job's group. It comes on top of the group permission the act needs
+(``daas.platform.access.policy``). A script's source is shown only to holders of the grant,
+and ``env`` values are never shown back to anyone once saved.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from daas.errors import Forbidden, InvalidInput
-from daas.platform.tokens.service import Principal
+from daas.platform.access.policy import Action, GroupRef, Principal, allowed
 
 #: What every stored ``env`` value reads as in responses, and what keeps it in an update.
 MASK = "***"
 #: Job kinds whose runs execute the caller's own code.
 CODE_KINDS = frozenset({"script"})
-#: The role every job kind needs to be created, changed or run, code execution aside.
-JOB_ROLE = "editor"
+#: The group permission creating, changing or running a job of any kind needs.
+JOB_PERMISSION = "change"
 SETTING = "DAAS_CODE_EXECUTION_ROLE"
 #: Shortest ``env`` value hidden in run logs: shorter ones are words ("true", "debug") whose
 #: every occurrence would be blanked out, not secrets.
@@ -29,26 +31,34 @@ _SHORTEST_REDACTED = 8
 
 @dataclass(frozen=True)
 class CodeExecution:
-    """Who may run their own code on the cluster: holders of ``role`` (admin or editor)."""
+    """Who may run their own code on the cluster, from ``DAAS_CODE_EXECUTION_ROLE``.
+
+    ``admin``: platform admins and users granted ``code_execution``; ``editor``: also the
+    members with change on the job's group.
+    """
 
     role: str = "admin"
 
-    def allows(self, principal: Principal) -> bool:
-        """Whether ``principal`` may create, change, run and read script jobs."""
-        return principal.allows(self.role)
+    def allows(self, principal: Principal, group: GroupRef) -> bool:
+        """Whether ``principal`` may create, change, run and read script jobs of ``group``."""
+        if principal.platform_admin or principal.code_execution:
+            return True
+        return self.role == "editor" and allowed(principal, group.id, Action.CHANGE)
 
-    def role_for(self, kind: str) -> str:
-        """The least role that may create, change or run a job of ``kind``."""
-        return self.role if kind in CODE_KINDS else JOB_ROLE
+    def holders(self) -> str:
+        """Who holds the grant, in words."""
+        extra = ", and members with change on the job's group" if self.role == "editor" else ""
+        return f"platform admins and users granted code execution{extra}"
 
-    def require(self, principal: Principal, kind: str, action: str) -> None:
+    def require(self, principal: Principal, group: GroupRef, kind: str, action: str) -> None:
         """Raise ``Forbidden`` when ``action`` on a ``kind`` job runs code ``principal`` may not."""
-        if kind not in CODE_KINDS or self.allows(principal):
+        if kind not in CODE_KINDS or self.allows(principal, group):
             return
         raise Forbidden(
-            f"{action} needs the code-execution permission (the {self.role} role), because a "
-            f"{kind} job runs its own code on the cluster; token '{principal.name}' is "
-            f"{principal.role}. An admin can grant it to editors with {SETTING}=editor.",
+            f"{action} needs the code-execution permission, because a {kind} job runs its own "
+            f"code on the cluster; user {principal.name!r} does not hold it for group "
+            f"{group.name!r}. It is held by {self.holders()} ({SETTING}={self.role}); a "
+            "platform admin can grant it to the user.",
             details={"permission": "code_execution", "role": self.role, "setting": SETTING})
 
 

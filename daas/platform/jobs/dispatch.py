@@ -7,6 +7,8 @@ its row follows the Ray job's status. Either way Ray has the last word on jobs t
 behind the platform's back (killed from outside, crashed, lost with the cluster).
 
 The launcher is a ``JobBackend`` (``RayJobs``, or a test fake); without one, runs answer 503.
+Job names are unique within a group only, so a run is tied to its job by ``(group_id,
+job_name)``; run ids (and so Ray submission ids) are unique across the platform.
 """
 
 from __future__ import annotations
@@ -95,24 +97,29 @@ class RunDispatcher:
     # --- starting -------------------------------------------------------------------
 
     def open_run(self, session, job: Job, trigger: str, by: str | None) -> JobRun:
-        """Add a pending run in the caller's transaction; Conflict if it would overlap."""
+        """Add a pending run of ``job`` (in the job's group) in the caller's transaction;
+        Conflict if it would overlap."""
         if not job.allow_overlap:
             active = session.exec(select(JobRun).where(
-                JobRun.job_name == job.name, col(JobRun.status).in_(ACTIVE_STATES))).first()
+                JobRun.group_id == job.group_id, JobRun.job_name == job.name,
+                col(JobRun.status).in_(ACTIVE_STATES))).first()
             if active is not None:
                 raise Conflict(f"job {job.name!r} already has an active run ({active.id}, "
                                f"{active.status}); wait for it, stop it, or allow overlap",
                                details={"run_id": active.id})
-        run = JobRun(job_name=job.name, trigger=trigger, created_by=by, created=self.clock())
+        run = JobRun(group_id=job.group_id, job_name=job.name, trigger=trigger, created_by=by,
+                     created=self.clock())
         session.add(run)
         session.flush()
         return run
 
-    def start(self, job_name: str, trigger: str = "manual", by: str | None = None) -> JobRun:
-        """Create a run and submit it; a run whose inputs no longer fit fails at once."""
+    def start(self, group_id: int, job_name: str, trigger: str = "manual",
+              by: str | None = None) -> JobRun:
+        """Create a run of the group's job and submit it; a run whose inputs no longer fit
+        fails at once."""
         self._ray()
         with self.db.write() as session:
-            job = locked_job(session, job_name)
+            job = locked_job(session, group_id, job_name)
             run = self.open_run(session, job, trigger, by)
         return self.launch(job, run)
 
@@ -134,13 +141,13 @@ class RunDispatcher:
         if attempt == 1:
             config = parse_config(job.kind, job.config)
             assert isinstance(config, ModelJobConfig)
-            check_model_inputs(self.db, config)
+            check_model_inputs(self.db, job.group_id, config)
             output = None
             if config.output_dataset is not None:
                 output = output_name(config.output_dataset, run.id, as_utc(run.created),
                                      zone(job.timezone))
                 check_name(output, "output dataset name", "config.output_dataset")
-                check_output_free(self.db, output)
+                check_output_free(self.db, job.group_id, output)
             with self.db.write() as session:
                 row = session.get(JobRun, run.id)
                 row.output_dataset, row.output_key = output, run_key(run.id)
@@ -215,7 +222,7 @@ class RunDispatcher:
         """Ask the driver to finish its in-flight chunks and then stop as ``paused``."""
         with self.db.write() as session:
             run = _run(session, run_id)
-            job = session.exec(select(Job).where(Job.name == run.job_name)).first()
+            job = job_of(session, run)
             if job is not None and job.kind == "script":
                 raise Conflict("script runs cannot be paused; stop them instead")
             if run.status not in ("pending", "running"):
@@ -229,7 +236,7 @@ class RunDispatcher:
         self._ray()
         with self.db.read() as session:
             run = _run(session, run_id)
-            job = session.exec(select(Job).where(Job.name == run.job_name)).first()
+            job = job_of(session, run)
         if run.status != "paused" or job is None:
             raise Conflict(f"run {run_id} is {run.status}; only paused runs can continue")
         attempt = len(submissions(run)) + 1
@@ -268,7 +275,8 @@ class RunDispatcher:
             return
         with self.db.read() as session:
             runs = session.exec(select(JobRun).where(col(JobRun.status).in_(WATCHED_STATES))).all()
-            kinds = dict(session.exec(select(Job.name, Job.kind)).all())
+            kinds = {(group_id, name): kind for group_id, name, kind
+                     in session.exec(select(Job.group_id, Job.name, Job.kind)).all()}
             # A driver asked to stop may say "stopped" itself before the platform saw Ray end it.
             uncleaned = session.exec(select(JobRun.id).where(
                 JobRun.status == "stopped", col(JobRun.output_key).is_not(None))).all()
@@ -276,7 +284,7 @@ class RunDispatcher:
             self._finish_stop(run_id)
         for run in runs:
             try:
-                self.refresh(run, kinds.get(run.job_name))
+                self.refresh(run, kinds.get((run.group_id, run.job_name)))
             except Exception:  # noqa: BLE001 - one run must not stop the others
                 log.exception("checking run %s against Ray failed", run.id)
 
@@ -357,9 +365,10 @@ class RunDispatcher:
         if session.exec(select(Dataset.id).where(Dataset.storage_key == key)).first() is None:
             self.registry.store.delete_dir(key)
 
-    def drop_outputs_of_unfinished_runs(self, session, job_name: str) -> None:
+    def drop_outputs_of_unfinished_runs(self, session, group_id: int, job_name: str) -> None:
         """Delete the partial output folders of a job's runs that never registered them."""
-        for run in session.exec(select(JobRun).where(JobRun.job_name == job_name,
+        for run in session.exec(select(JobRun).where(JobRun.group_id == group_id,
+                                                     JobRun.job_name == job_name,
                                                      JobRun.status != "succeeded")):
             self._drop_partial_output(session, run)
 
@@ -369,12 +378,19 @@ def _epoch(seconds: float | None) -> datetime | None:
     return datetime.fromtimestamp(seconds, timezone.utc) if seconds else None
 
 
-def locked_job(session, name: str) -> Job:
-    """A job row, locked for the transaction where the database supports it."""
-    job = session.exec(select(Job).where(Job.name == name).with_for_update()).first()
+def locked_job(session, group_id: int, name: str) -> Job:
+    """A job row of the group, locked for the transaction where the database supports it."""
+    job = session.exec(select(Job).where(Job.group_id == group_id, Job.name == name)
+                       .with_for_update()).first()
     if job is None:
-        raise NotFound(f"no job named {name!r}")
+        raise NotFound(f"no job named {name!r} in this group")
     return job
+
+
+def job_of(session, run: JobRun) -> Job | None:
+    """The job a run belongs to (None once deleted)."""
+    return session.exec(select(Job).where(Job.group_id == run.group_id,
+                                          Job.name == run.job_name)).first()
 
 
 def _run(session, run_id: int) -> JobRun:

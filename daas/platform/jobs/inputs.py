@@ -1,7 +1,7 @@
 """Check a job's configuration against what exists: models, services and datasets.
 
 Run when a job is created or changed, and again when each run starts, because models,
-services and datasets change in between.
+services and datasets change in between. Everything a job names is in the job's group.
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def check_output_template(template: str) -> None:
 
 
 
-def check_model_inputs(db: Database, config: ModelJobConfig) -> ModelRef:
-    """The model exists and the input dataset has every column the run reads."""
-    model = resolve_model(db, config)
-    source = dataset(db, config.input_dataset, "config.input_dataset")
+def check_model_inputs(db: Database, group_id: int, config: ModelJobConfig) -> ModelRef:
+    """The model exists in the group and the input dataset has every column the run reads."""
+    model = resolve_model(db, group_id, config)
+    source = dataset(db, group_id, config.input_dataset, "config.input_dataset")
     columns = {column["name"] for column in source.columns}
     schema = model.schema
     needed = [variable.name for variable in schema.inputs if variable.required]
@@ -63,9 +63,10 @@ def _require_columns(dataset_name: str, columns: set[str], wanted: list[str], fi
                            field=field, details={"missing_columns": missing})
 
 
-def dataset_users(db: Database, name: str) -> list[str]:
-    """Names of jobs that read ``name`` or write it (an output without placeholders)."""
+def dataset_users(db: Database, group_id: int, name: str) -> list[str]:
+    """Names of the group's jobs that read ``name`` or write it (an output without placeholders)."""
     with db.read() as session:
-        jobs = session.exec(select(Job).where(Job.kind != "script").order_by(Job.name)).all()
+        jobs = session.exec(select(Job).where(Job.group_id == group_id, Job.kind != "script")
+                            .order_by(Job.name)).all()
     return [job.name for job in jobs
             if name in (job.config.get("input_dataset"), job.config.get("output_dataset"))]

@@ -5,7 +5,7 @@ whose ``next_run`` has come and moves ``next_run`` to the first slot after now. 
 job and moving its ``next_run`` happen in one write transaction, so a slot fires once even
 with several platform replicas. A slot missed by more than ``grace_s`` (the platform was
 down) fires once on the next pass if the job catches up, and is skipped otherwise; either
-way it never fires once per missed slot.
+way it never fires once per missed slot. A scheduled run belongs to its job's group.
 """
 
 from __future__ import annotations
@@ -58,12 +58,12 @@ class JobScheduler:
     def tick(self, now: datetime) -> list[JobRun]:
         """Start every due job once; returns the runs started."""
         with self.db.read() as session:
-            names = session.exec(select(Job.name).where(
+            jobs = session.exec(select(Job.group_id, Job.name).where(
                 Job.schedule.is_not(None), Job.enabled.is_(True))).all()  # type: ignore[union-attr]
         started = []
-        for name in names:
+        for group_id, name in jobs:
             try:
-                run = self._fire_if_due(name, now)
+                run = self._fire_if_due(group_id, name, now)
             except Exception:  # noqa: BLE001 - one broken job must not stop the others
                 log.exception("scheduling job %s failed", name)
                 continue
@@ -71,10 +71,10 @@ class JobScheduler:
                 started.append(run)
         return started
 
-    def _fire_if_due(self, name: str, now: datetime) -> JobRun | None:
+    def _fire_if_due(self, group_id: int, name: str, now: datetime) -> JobRun | None:
         with self.db.write() as session:
             try:
-                job = locked_job(session, name)
+                job = locked_job(session, group_id, name)
             except NotFound:
                 return None  # deleted meanwhile
             if job.schedule is None or not job.enabled:

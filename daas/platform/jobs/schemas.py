@@ -50,6 +50,7 @@ class JobPublic(BaseModel):
     """A job as the API shows it."""
 
     name: str
+    group: str = Field(description="The job's group; its model, datasets and output are there too")
     kind: str
     config: dict[str, Any]
     schedule: str | None
@@ -75,13 +76,25 @@ class JobDetail(JobPublic):
 
 
 class JobKindAccess(BaseModel):
-    """What the caller may do with jobs of one kind."""
+    """What the caller may do with jobs of one kind in one group."""
 
     kind: JobKind
+    group: str = Field(description="The group this answer is for (the `group` parameter)")
     runs_code: bool = Field(description="Whether its runs execute the job's own code")
-    role: str = Field(description="Least role that may create, change or run such a job")
-    allowed: bool = Field(description="Whether the caller holds that role (and may read a script's source)")
-    setting: str | None = Field(None, description="The setting that moves `role` (code-running kinds)")
+    permission: str = Field(description="The group permission creating, changing or running "
+                            "such a job needs (`change`)")
+    code_execution: bool = Field(description="Whether the code-execution grant is needed too "
+                                 "(also to read a script's source)")
+    code_execution_role: str | None = Field(
+        None, description="Code-running kinds: who holds the grant, the value of "
+        "DAAS_CODE_EXECUTION_ROLE: `admin` (platform admins and users granted code execution) "
+        "or `editor` (also members with change on the group)")
+    allowed: bool = Field(description="Whether the caller may create, change and run such jobs "
+                          "in the group")
+    may_read_source: bool = Field(description="Whether the caller sees a job's source (needs "
+                                  "the code-execution grant for code-running kinds)")
+    setting: str | None = Field(None, description="The setting that moves "
+                                "`code_execution_role` (code-running kinds)")
 
 
 class SchedulePreview(BaseModel):
@@ -97,6 +110,7 @@ class RunPublic(BaseModel):
 
     id: int
     job: str
+    group: str = Field(description="The job's group, where the output dataset is registered")
     kind: str | None
     status: str
     trigger: str

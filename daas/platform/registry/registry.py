@@ -27,6 +27,7 @@ from daas.runtimes.base import ModelSchema
 from daas.store.artifacts import ArtifactRef, ArtifactStore
 from daas.store.db import Database
 from daas.store.tables import (
+    Group,
     Model,
     ModelVersion,
     model_row,
@@ -58,6 +59,7 @@ def check_name(name: str, what: str = "model name", field: str = "name") -> str:
 class Upload:
     """An uploaded model file and what the user said about it."""
 
+    group_id: int
     name: str
     data: bytes
     filename: str | None = None
@@ -75,8 +77,9 @@ class ModelRegistry:
         self.store = store
         self.worker = worker
         self.max_upload_bytes = max_upload_bytes
-        #: Versions of a model that services use (set by the services layer); never deleted.
-        self.in_use: Callable[[str], set[int]] = lambda _name: set()
+        #: Versions of a group's (id) model (name) that services use (set by the services
+        #: layer); never deleted.
+        self.in_use: Callable[[int, str], set[int]] = lambda _group_id, _name: set()
 
     # --- writes ---------------------------------------------------------------------
 
@@ -100,9 +103,11 @@ class ModelRegistry:
 
     def _record(self, upload: Upload, schema: ModelSchema, digest: str, key: str) -> ModelVersionPublic:
         with self.db.write() as session:
-            model = session.exec(select(Model).where(Model.name == upload.name)).first()
+            model = session.exec(select(Model).where(Model.group_id == upload.group_id,
+                                                     Model.name == upload.name)).first()
             if model is None:
-                model = Model(name=upload.name, description=upload.description,
+                model = Model(group_id=upload.group_id, name=upload.name,
+                              description=upload.description,
                               created_by=upload.created_by)
                 session.add(model)
                 session.flush()
@@ -133,19 +138,19 @@ class ModelRegistry:
             if not self.store.exists(key):  # a concurrent delete removed it before our lock
                 self.store.put(key, upload.data)
             session.flush()
-            return _version_public(model, row)
+            return _version_public(model, row, _group_name(session, model.group_id))
 
-    def _refuse_if_in_use(self, name: str, versions: set[int]) -> None:
-        used = sorted(self.in_use(name) & versions)
+    def _refuse_if_in_use(self, group_id: int, name: str, versions: set[int]) -> None:
+        used = sorted(self.in_use(group_id, name) & versions)
         if used:
             raise Conflict(f"model {name!r} version(s) {', '.join(map(str, used))} are used by "
                            "services; delete or switch those services first", details={"versions": used})
 
-    def delete_version(self, name: str, version: int) -> None:
+    def delete_version(self, group_id: int, name: str, version: int) -> None:
         """Delete one version; the model goes too when it was the last one."""
-        self._refuse_if_in_use(name, {version})
+        self._refuse_if_in_use(group_id, name, {version})
         with self.db.write() as session:
-            model = model_row(session, name)
+            model = model_row(session, group_id, name)
             row = version_row(session, model, version)
             session.delete(row)
             session.flush()
@@ -153,12 +158,12 @@ class ModelRegistry:
                 session.delete(model)
             self._delete_unreferenced(session, [(row.sha256, row.storage_key)])
 
-    def delete_model(self, name: str) -> None:
+    def delete_model(self, group_id: int, name: str) -> None:
         """Delete a model with every version."""
         with self.db.write() as session:
-            model = model_row(session, name)
+            model = model_row(session, group_id, name)
             rows = list(session.exec(select(ModelVersion).where(ModelVersion.model_id == model.id)))
-            self._refuse_if_in_use(name, {row.version for row in rows})
+            self._refuse_if_in_use(group_id, name, {row.version for row in rows})
             for row in rows:
                 session.delete(row)
             session.flush()  # versions first: the foreign key forbids the reverse order
@@ -177,9 +182,10 @@ class ModelRegistry:
 
     # --- reads ----------------------------------------------------------------------
 
-    def list(self, *, q: str | None = None, fmt: str | None = None, task: str | None = None,
-             offset: int = 0, limit: int = 50) -> ModelPage:
-        """A page of models, newest-updated first, filtered on name/description, format, task."""
+    def list(self, group_ids: set[int] | None, *, q: str | None = None, fmt: str | None = None,
+             task: str | None = None, offset: int = 0, limit: int = 50) -> ModelPage:
+        """A page of the models of ``group_ids`` (None: every group), newest-updated first,
+        filtered on name/description, format, task."""
         latest = (
             select(ModelVersion.model_id, func.max(ModelVersion.version).label("latest"),
                    func.count(ModelVersion.id).label("count"))
@@ -192,6 +198,8 @@ class ModelRegistry:
             .join(ModelVersion, (ModelVersion.model_id == Model.id)
                   & (ModelVersion.version == latest.c.latest))
         )
+        if group_ids is not None:
+            query = query.where(col(Model.group_id).in_(group_ids))
         if q:
             pattern = f"%{q.lower()}%"
             query = query.where(func.lower(Model.name).like(pattern)
@@ -205,60 +213,72 @@ class ModelRegistry:
             rows = session.exec(
                 query.order_by(col(Model.updated).desc(), col(Model.id).desc()).offset(offset).limit(limit)
             ).all()
-        items = [_model_public(model, version, count) for model, version, count in rows]
+            names = dict(session.exec(select(Group.id, Group.name).where(
+                col(Group.id).in_({model.group_id for model, _version, _count in rows}))).all())
+        items = [_model_public(model, version, count, names[model.group_id])
+                 for model, version, count in rows]
         return ModelPage(items=items, total=total, offset=offset, limit=limit)
 
-    def detail(self, name: str) -> ModelDetail:
-        """A model with all its versions, newest first."""
+    def detail(self, group_id: int, name: str) -> ModelDetail:
+        """A model of the group with all its versions, newest first."""
         with self.db.read() as session:
-            model = model_row(session, name)
+            model = model_row(session, group_id, name)
             rows = version_rows(session, model)
-        summary = _model_public(model, rows[0], len(rows))
-        return ModelDetail(**summary.model_dump(), versions=[_version_public(model, r) for r in rows])
+            group = _group_name(session, group_id)
+        summary = _model_public(model, rows[0], len(rows), group)
+        return ModelDetail(**summary.model_dump(),
+                           versions=[_version_public(model, r, group) for r in rows])
 
-    def versions(self, name: str) -> list[ModelVersionPublic]:
-        """Every version of a model, newest first."""
+    def versions(self, group_id: int, name: str) -> list[ModelVersionPublic]:
+        """Every version of a model of the group, newest first."""
         with self.db.read() as session:
-            model = model_row(session, name)
-            return [_version_public(model, r) for r in version_rows(session, model)]
+            model = model_row(session, group_id, name)
+            group = _group_name(session, group_id)
+            return [_version_public(model, r, group) for r in version_rows(session, model)]
 
-    def version(self, name: str, version: int | None = None) -> ModelVersionPublic:
+    def version(self, group_id: int, name: str, version: int | None = None) -> ModelVersionPublic:
         """One version (the latest when ``version`` is None)."""
-        model, row = self.resolve(name, version)
-        return _version_public(model, row)
+        with self.db.read() as session:
+            model, row = resolve_version(session, group_id, name, version)
+            return _version_public(model, row, _group_name(session, group_id))
 
-    def schema(self, name: str, version: int | None = None) -> ModelSchema:
+    def schema(self, group_id: int, name: str, version: int | None = None) -> ModelSchema:
         """The stored schema of a version."""
-        _model, row = self.resolve(name, version)
+        _model, row = self.resolve(group_id, name, version)
         return ModelSchema.model_validate(row.schema_)
 
-    def artifact(self, name: str, version: int | None = None) -> tuple[ModelVersion, ArtifactRef]:
+    def artifact(self, group_id: int, name: str,
+                 version: int | None = None) -> tuple[ModelVersion, ArtifactRef]:
         """A version row and the reference a worker needs to load its file."""
-        _model, row = self.resolve(name, version)
+        _model, row = self.resolve(group_id, name, version)
         return row, ArtifactRef(self.store.uri, row.storage_key, row.sha256, row.format)
 
-    def file(self, name: str, version: int) -> tuple[ModelVersion, bytes]:
+    def file(self, group_id: int, name: str, version: int) -> tuple[ModelVersion, bytes]:
         """A version row and its file bytes."""
-        _model, row = self.resolve(name, version)
+        _model, row = self.resolve(group_id, name, version)
         return row, self.store.get(row.storage_key)
 
-    def resolve(self, name: str, version: int | None) -> tuple[Model, ModelVersion]:
-        """The model row and the requested (or latest) version row."""
+    def resolve(self, group_id: int, name: str, version: int | None) -> tuple[Model, ModelVersion]:
+        """The model row of the group and the requested (or latest) version row."""
         with self.db.read() as session:
-            return resolve_version(session, name, version)
+            return resolve_version(session, group_id, name, version)
 
 
-def _version_public(model: Model, row: ModelVersion) -> ModelVersionPublic:
+def _group_name(session, group_id: int) -> str:
+    return session.exec(select(Group.name).where(Group.id == group_id)).one()
+
+
+def _version_public(model: Model, row: ModelVersion, group: str) -> ModelVersionPublic:
     return ModelVersionPublic(
-        name=model.name, version=row.version, description=row.description, format=row.format,
+        name=model.name, group=group, version=row.version, description=row.description, format=row.format,
         engine=row.engine, algorithm=row.algorithm, task=row.task, filename=row.filename,
         size=row.size, sha256=row.sha256, created=row.created, created_by=row.created_by,
     )
 
 
-def _model_public(model: Model, latest: ModelVersion, count: int) -> ModelPublic:
+def _model_public(model: Model, latest: ModelVersion, count: int, group: str) -> ModelPublic:
     return ModelPublic(
-        name=model.name, description=model.description, created=model.created,
+        name=model.name, group=group, description=model.description, created=model.created,
         updated=model.updated, created_by=model.created_by, latest_version=latest.version,
         versions_count=count, format=latest.format, task=latest.task, algorithm=latest.algorithm,
     )

@@ -11,6 +11,7 @@ class ModelVersionPublic(SQLModel):
     """A model version as the API shows it."""
 
     name: str
+    group: str
     version: int
     description: str | None
     format: str
@@ -28,6 +29,7 @@ class ModelPublic(SQLModel):
     """A model with a summary of its latest version."""
 
     name: str
+    group: str
     description: str | None
     created: datetime
     updated: datetime

@@ -19,13 +19,14 @@ class ModelTester:
         self.registry = registry
         self.worker = worker
 
-    def schema(self, name: str, version: int | None) -> ModelSchema:
+    def schema(self, group_id: int, name: str, version: int | None) -> ModelSchema:
         """The schema requests for this version are decoded against."""
-        return self.registry.schema(name, version)
+        return self.registry.schema(group_id, name, version)
 
-    def run(self, name: str, version: int | None, request: DecodedRequest) -> dict[str, Any]:
+    def run(self, group_id: int, name: str, version: int | None,
+            request: DecodedRequest) -> dict[str, Any]:
         """Predict; rows give ``predictions``, named tensors give ``outputs``."""
-        row, artifact = self.registry.artifact(name, version)
+        row, artifact = self.registry.artifact(group_id, name, version)
         result: dict[str, Any] = {"model": name, "version": row.version, "task": row.task}
         if request.tensors is not None:
             outputs = self.worker.predict_tensors(artifact, request.tensors)

@@ -6,18 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from daas.platform.deps import AppSettings, Cluster, Viewer
+from daas.platform.deps import AppSettings, Cluster, Caller
 
 router = APIRouter(prefix="/api/v1", tags=["cluster"])
 
 
 @router.get("/cluster", summary="Nodes, resources, replicas per node, platform uptime")
-def cluster(_principal: Viewer, view: Cluster) -> dict[str, Any]:
+def cluster(_principal: Caller, view: Cluster) -> dict[str, Any]:
     """CPU, memory (GiB) and GPU per node, free Ray resources and service replicas on each."""
     return view.summary()
 
 
 @router.get("/presets", summary="Named resource presets for the deploy form")
-def presets(_principal: Viewer, settings: AppSettings) -> dict[str, dict[str, Any]]:
+def presets(_principal: Caller, settings: AppSettings) -> dict[str, dict[str, Any]]:
     """Each preset's replica resources (``num_cpus``, ``memory``...), as set in DAAS_INSTANCE_PRESETS."""
     return settings.instance_presets

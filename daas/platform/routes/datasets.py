@@ -19,7 +19,8 @@ from daas.platform.datasets.service import (
     DatasetPreview,
     DatasetPublic,
 )
-from daas.platform.deps import Datasets, Editor, Offset, Viewer
+from daas.platform.access.policy import Action, check
+from daas.platform.deps import Audit, Caller, Datasets, GroupName, Groups, Offset, Scope
 
 router = APIRouter(prefix="/api/v1/datasets", tags=["datasets"])
 
@@ -61,8 +62,10 @@ class DatasetImport(BaseModel):
              openapi_extra=_UPLOAD_BODY)
 async def upload_dataset(
     request: Request,
-    principal: Editor,
+    principal: Caller,
+    group: Scope,
     datasets: Datasets,
+    audit: Audit,
     name: Annotated[str | None, Query(description="Dataset name (raw-body uploads)")] = None,
     format: Annotated[str | None, Query(description=_FORMAT_HELP)] = None,
     filename: Annotated[str | None, Query(description="File name (raw-body uploads)")] = None,
@@ -72,6 +75,7 @@ async def upload_dataset(
     Send a multipart form (``file``, ``name``, optional ``format``), or the raw file as the
     body with ``?name=`` (and ``format`` or a telling ``Content-Type``).
     """
+    check(principal, group, Action.CREATE)
     content_type = request.headers.get("content-type", "")
     if media_type(content_type) == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=8)
@@ -80,21 +84,25 @@ async def upload_dataset(
             if not isinstance(upload, UploadFile):
                 raise InvalidInput("send the data in a multipart field named 'file'", field="file")
             fields = {key: value for key, value in form.items() if isinstance(value, str) and value}
-            return await run_in_threadpool(
-                datasets.upload, _required_name(fields.get("name") or name), upload.file,
+            created = await run_in_threadpool(
+                datasets.upload, group, _required_name(fields.get("name") or name), upload.file,
                 upload.filename, fields.get("format") or format, principal.name,
                 content_type=upload.content_type)
         finally:
             await form.close()
+        audit.record(principal, group, "create", "dataset", created.name)
+        return created
     upload = UploadFile(tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES), filename=filename)
     try:
         async for chunk in request.stream():
             await upload.write(chunk)
-        return await run_in_threadpool(
-            datasets.upload, _required_name(name), upload.file, filename or name, format,
+        created = await run_in_threadpool(
+            datasets.upload, group, _required_name(name), upload.file, filename or name, format,
             principal.name, content_type=content_type)
     finally:
         await upload.close()
+    audit.record(principal, group, "create", "dataset", created.name)
+    return created
 
 
 def _required_name(name: str | None) -> str:
@@ -105,7 +113,8 @@ def _required_name(name: str | None) -> str:
 
 @router.post("/import", status_code=201, response_model=DatasetPublic,
              summary="Import a dataset from a URL")
-def import_dataset(body: DatasetImport, principal: Editor, datasets: Datasets) -> DatasetPublic:
+def import_dataset(body: DatasetImport, principal: Caller, group: Scope, datasets: Datasets,
+                   audit: Audit) -> DatasetPublic:
     """Fetch a CSV, Parquet or JSON-lines file from a URL and store it as a dataset.
 
     - **http(s)://**: only public addresses. The host is resolved once and connected to by
@@ -114,41 +123,50 @@ def import_dataset(body: DatasetImport, principal: Editor, datasets: Datasets) -
       the administrator lists the host or network in `DAAS_DATASET_IMPORT_ALLOW`.
     - **s3:// and gs://**: read with the `credentials` given here (or `anonymous: true` for
       a public bucket), never stored. The platform's own credentials are used only when
-      `credentials` is omitted and the caller's role is at least the one
-      `DAAS_DATASET_IMPORT_PLATFORM_CREDENTIALS` names (default: admin).
+      `credentials` is omitted and the caller holds what
+      `DAAS_DATASET_IMPORT_PLATFORM_CREDENTIALS` names (default `admin`: platform admins;
+      `editor`: change on the group).
     - **file://**: only under `DAAS_DATASET_IMPORT_ROOT`.
     """
-    return datasets.import_url(body.name, body.url, body.format, principal,
-                               credentials=body.credentials)
+    check(principal, group, Action.CREATE)
+    created = datasets.import_url(group, body.name, body.url, body.format, principal,
+                                  credentials=body.credentials)
+    audit.record(principal, group, "create", "dataset", created.name, source=created.source)
+    return created
 
 
 @router.get("", response_model=DatasetPage, summary="List datasets")
 def list_datasets(
-    _principal: Viewer,
+    principal: Caller,
     datasets: Datasets,
+    groups: Groups,
+    group: GroupName = None,
     q: Annotated[str | None, Query(description="Substring of name or source")] = None,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> DatasetPage:
-    """A page of datasets, newest first."""
-    return datasets.list(q=q, offset=offset, limit=limit)
+    """A page of datasets, newest first: of ``group``, or of every group the caller may read."""
+    return datasets.list(groups.readable(principal, group), q=q, offset=offset, limit=limit)
 
 
 @router.get("/{name}", response_model=DatasetPublic, summary="Dataset overview")
-def get_dataset(name: str, _principal: Viewer, datasets: Datasets) -> DatasetPublic:
+def get_dataset(name: str, principal: Caller, group: Scope, datasets: Datasets) -> DatasetPublic:
     """Origin, size, row count and columns of a dataset."""
-    return datasets.get(name)
+    check(principal, group, Action.READ)
+    return datasets.get(group, name)
 
 
 @router.get("/{name}/preview", response_model=DatasetPreview, summary="First rows")
 def preview_dataset(
     name: str,
-    _principal: Viewer,
+    principal: Caller,
+    group: Scope,
     datasets: Datasets,
     rows: Annotated[int, Query(ge=1, le=1000, description="How many rows")] = 20,
 ) -> DatasetPreview:
     """The first rows, JSON-safe: NaN and infinities as null, timestamps as ISO text."""
-    return datasets.preview(name, rows)
+    check(principal, group, Action.READ)
+    return datasets.preview(group, name, rows)
 
 
 _MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
@@ -159,18 +177,24 @@ _MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.ap
             responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}})
 def download_dataset(
     name: str,
-    _principal: Viewer,
+    principal: Caller,
+    group: Scope,
     datasets: Datasets,
     format: Annotated[Literal["csv", "parquet"], Query(description="File format")] = "csv",
 ) -> StreamingResponse:
     """The whole dataset as one CSV or Parquet file, streamed."""
-    chunks = datasets.download(name, format)
+    check(principal, group, Action.READ)
+    chunks = datasets.download(group, name, format)
     return StreamingResponse(chunks, media_type=_MEDIA_TYPES[format], headers={
         "Content-Disposition": f'attachment; filename="{name}.{format}"'})
 
 
 @router.delete("/{name}", status_code=204, summary="Delete a dataset")
-def delete_dataset(name: str, _principal: Editor, datasets: Datasets) -> Response:
-    """Delete a dataset and its files; 409 while a job uses it."""
-    datasets.delete(name)
+def delete_dataset(name: str, principal: Caller, group: Scope, datasets: Datasets,
+                   audit: Audit) -> Response:
+    """Delete a dataset and its files; 409 while a job uses it. Your own with change, anyone's
+    with manage."""
+    check(principal, group, Action.DELETE, owner=datasets.row(group, name).created_by)
+    datasets.delete(group, name)
+    audit.record(principal, group, "delete", "dataset", name)
     return Response(status_code=204)

@@ -11,14 +11,18 @@ from starlette.concurrency import run_in_threadpool
 from daas.codecs import rows_to_csv
 from daas.deployments.request_payload import read_prediction_request
 from daas.errors import BadRequest
+from daas.platform.access.policy import Action, check
 from daas.platform.deps import (
-    Editor,
+    Audit,
+    Caller,
+    GroupName,
+    Groups,
     Offset,
     Registry,
+    Scope,
     Tester,
     Version,
     VersionQuery,
-    Viewer,
 )
 from daas.platform.registry.registry import Upload
 from daas.platform.registry.schemas import ModelDetail, ModelPage, ModelVersionPublic
@@ -46,56 +50,71 @@ _TEST_BODY = {
 
 @router.post("", status_code=201, response_model=ModelVersionPublic, summary="Upload a model")
 def upload_model(
-    principal: Editor,
+    principal: Caller,
+    group: Scope,
     registry: Registry,
+    audit: Audit,
     file: Annotated[UploadFile, File(description="A .pmml or .onnx file")],
     name: Annotated[str, Form(description="Model name; an existing name gets a new version")],
     description: Annotated[str | None, Form()] = None,
     format: Annotated[Literal["pmml", "onnx"] | None, Form(description="Override detection")] = None,
 ) -> ModelVersionPublic:
     """Store a PMML or ONNX file as the next version of ``name`` after loading it in isolation."""
+    check(principal, group, Action.CREATE)
     data = file.file.read(registry.max_upload_bytes + 1)
-    return registry.upload(Upload(name=name, data=data, filename=file.filename,
-                                  description=description or None, declared_format=format,
-                                  created_by=principal.name))
+    created = registry.upload(Upload(group_id=group.id, name=name, data=data,
+                                     filename=file.filename, description=description or None,
+                                     declared_format=format, created_by=principal.name))
+    audit.record(principal, group, "upload", "model", name, version=created.version)
+    return created
 
 
 @router.get("", response_model=ModelPage, summary="List models")
 def list_models(
-    _principal: Viewer,
+    principal: Caller,
     registry: Registry,
+    groups: Groups,
+    group: GroupName = None,
     q: Annotated[str | None, Query(description="Substring of name or description")] = None,
     format: Annotated[Literal["pmml", "onnx"] | None, Query()] = None,
     task: Annotated[str | None, Query()] = None,
     offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ModelPage:
-    """A page of models with their latest version's format, task and algorithm."""
-    return registry.list(q=q, fmt=format, task=task, offset=offset, limit=limit)
+    """A page of models with their latest version's format, task and algorithm: of ``group``,
+    or of every group the caller may read."""
+    return registry.list(groups.readable(principal, group), q=q, fmt=format, task=task, offset=offset, limit=limit)
 
 
 @router.get("/{name}", response_model=ModelDetail, summary="Model overview")
-def get_model(name: str, _principal: Viewer, registry: Registry) -> ModelDetail:
+def get_model(name: str, principal: Caller, group: Scope, registry: Registry) -> ModelDetail:
     """Format, engine, algorithm, task and every version of a model."""
-    return registry.detail(name)
+    check(principal, group, Action.READ)
+    return registry.detail(group.id, name)
 
 
 @router.get("/{name}/versions", response_model=list[ModelVersionPublic], summary="Versions")
-def list_versions(name: str, _principal: Viewer, registry: Registry) -> list[ModelVersionPublic]:
+def list_versions(name: str, principal: Caller, group: Scope,
+                  registry: Registry) -> list[ModelVersionPublic]:
     """Every version of a model, newest first."""
-    return registry.versions(name)
+    check(principal, group, Action.READ)
+    return registry.versions(group.id, name)
 
 
 @router.get("/{name}/versions/{version}", response_model=ModelVersionPublic, summary="One version")
-def get_version(name: str, version: Version, _principal: Viewer, registry: Registry) -> ModelVersionPublic:
+def get_version(name: str, version: Version, principal: Caller, group: Scope,
+                registry: Registry) -> ModelVersionPublic:
     """Metadata of one version."""
-    return registry.version(name, version)
+    check(principal, group, Action.READ)
+    return registry.version(group.id, name, version)
 
 
 @router.get("/{name}/schema", response_model=ModelSchema, summary="Input, target and output variables")
-def get_schema(name: str, _principal: Viewer, registry: Registry, version: VersionQuery = None) -> ModelSchema:
+def get_schema(name: str, principal: Caller, group: Scope, registry: Registry,
+               version: VersionQuery = None) -> ModelSchema:
     """What the model expects and returns, with types, optypes, categories and ranges."""
-    return registry.schema(name, version)
+    check(principal, group, Action.READ)
+    return registry.schema(group.id, name, version)
 
 
 @router.post("/{name}/test", summary="Score rows or tensors with a model version",
@@ -103,15 +122,17 @@ def get_schema(name: str, _principal: Viewer, registry: Registry, version: Versi
 async def test_model(
     name: str,
     request: Request,
-    _principal: Viewer,
+    principal: Caller,
+    group: Scope,
     tester: Tester,
     version: VersionQuery = None,
     format: Annotated[Literal["json", "csv"], Query(description="Response format")] = "json",
 ):
     """Records, a single record, split columns, named tensors, CSV, form fields or a file."""
-    schema = await run_in_threadpool(tester.schema, name, version)
+    check(principal, group, Action.READ)
+    schema = await run_in_threadpool(tester.schema, group.id, name, version)
     decoded = await read_prediction_request(request, schema)
-    result = await run_in_threadpool(tester.run, name, version, decoded)
+    result = await run_in_threadpool(tester.run, group.id, name, version, decoded)
     if format == "csv":
         if "predictions" not in result:
             raise BadRequest("CSV output is for row predictions; tensor results come as JSON")
@@ -120,9 +141,11 @@ async def test_model(
 
 
 @router.get("/{name}/versions/{version}/download", summary="Download the model file")
-def download_version(name: str, version: Version, _principal: Viewer, registry: Registry) -> Response:
+def download_version(name: str, version: Version, principal: Caller, group: Scope,
+                     registry: Registry) -> Response:
     """The file exactly as uploaded."""
-    row, data = registry.file(name, version)
+    check(principal, group, Action.READ)
+    row, data = registry.file(group.id, name, version)
     extension = "pmml" if row.format == "pmml" else "onnx"
     filename = f"{name}-v{version}.{extension}"
     media = "application/xml" if row.format == "pmml" else "application/octet-stream"
@@ -131,16 +154,25 @@ def download_version(name: str, version: Version, _principal: Viewer, registry: 
 
 
 @router.delete("/{name}/versions/{version}", status_code=204, summary="Delete a version")
-def delete_version(name: str, version: Version, _principal: Editor, registry: Registry) -> Response:
-    """Delete one version (and the model with its last version)."""
-    registry.delete_version(name, version)
+def delete_version(name: str, version: Version, principal: Caller, group: Scope,
+                   registry: Registry, audit: Audit) -> Response:
+    """Delete one version (and the model with its last version). Your own with change,
+    anyone's with manage."""
+    check(principal, group, Action.DELETE, owner=registry.version(group.id, name, version).created_by)
+    registry.delete_version(group.id, name, version)
+    audit.record(principal, group, "delete", "model", name, version=version)
     return Response(status_code=204)
 
 
 @router.delete("/{name}", status_code=204, summary="Delete a model")
-def delete_model(name: str, _principal: Editor, registry: Registry) -> Response:
-    """Delete a model and all its versions."""
-    registry.delete_model(name)
+def delete_model(name: str, principal: Caller, group: Scope, registry: Registry,
+                 audit: Audit) -> Response:
+    """Delete a model and all its versions: yours with change, anyone's with manage (every
+    version is checked)."""
+    for version in registry.versions(group.id, name):
+        check(principal, group, Action.DELETE, owner=version.created_by)
+    registry.delete_model(group.id, name)
+    audit.record(principal, group, "delete", "model", name)
     return Response(status_code=204)
 
 

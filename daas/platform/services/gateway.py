@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from daas.codecs.tensors import v2_datatype
 from daas.errors import NotFound, Unavailable
+from daas.platform.access.policy import Action, check
 from daas.platform.ports import ModelWorker, ServeBackend, service_app_name
 from daas.platform.registry.registry import ModelRegistry
 from daas.platform.services.manager import ServiceManager
@@ -36,10 +37,12 @@ class ServiceGateway:
         self.worker = worker
 
     def authorize(self, service: Service | None, secret: str | None) -> None:
-        """A user token, or the service's own key."""
+        """The service's own key, or the token of a user who may read the service's group."""
         if secret and service is not None and hash_token(secret) == service.key_hash:
             return
-        self.tokens.authenticate(secret)
+        principal = self.tokens.authenticate(secret)
+        if service is not None:
+            check(principal, self.services.group_of(service.name), Action.READ)
 
     def service(self, name: str) -> Service:
         """The service row; ``NotFound`` names it."""
@@ -108,7 +111,7 @@ class ServiceGateway:
         return service
 
     def _v2_metadata(self, service: Service) -> dict[str, Any]:
-        schema = self.registry.schema(service.model_name, service.model_version).model_dump()
+        schema = self.registry.schema(service.group_id, service.model_name, service.model_version).model_dump()
         return {
             "name": service.name, "versions": [str(service.model_version)],
             "platform": f"daas/{schema['engine'].split()[0]}",

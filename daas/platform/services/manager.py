@@ -2,6 +2,10 @@
 
 Every change is a write to the ``service`` row plus an event; the reconciler then makes
 Ray Serve match. Nothing here waits for Serve.
+
+A service belongs to a group and serves a model of that group; its name is unique across the
+platform (it is the URL and the Serve application name). Group permissions are checked by
+the routes (``daas.platform.access.policy``).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from daas.errors import Conflict, InvalidInput, NotFound
+from daas.platform.access.policy import GroupRef
 from daas.platform.ports import NodeCapacity, service_route
 from daas.platform.registry.registry import ModelRegistry
 from daas.platform.services.capacity import check_fits_cluster
@@ -25,7 +30,7 @@ from daas.platform.services.schemas import (
 )
 from daas.platform.services.spec import ServiceSpec, check_service_name
 from daas.store.db import Database
-from daas.store.tables import Service, ServiceEvent, utcnow
+from daas.store.tables import Group, Service, ServiceEvent, utcnow
 from daas.store.tokens import hash_token, new_secret
 
 _RESOURCE_FIELDS = set(ResourceFields.model_fields) - {"preset"}
@@ -74,22 +79,25 @@ class ServiceManager:
         check_fits_cluster(spec, self.nodes())
         return spec
 
-    def create(self, form: ServiceCreate, created_by: str | None) -> ServiceCreated:
-        """Record a new service (state ``deploying``) and return it with its API key."""
+    def create(self, group: GroupRef, form: ServiceCreate, created_by: str | None) -> ServiceCreated:
+        """Record a new service of ``group`` (state ``deploying``) serving a model of the
+        group, and return it with its API key."""
         check_service_name(form.name)
-        version = self.registry.version(form.model, form.version)
+        version = self.registry.version(group.id, form.model, form.version)
         spec = self._spec({}, form)
         key = new_secret()
-        row = Service(name=form.name, model_name=form.model, model_version=version.version,
+        row = Service(group_id=group.id, name=form.name, model_name=form.model, model_version=version.version,
                       spec=spec.model_dump(mode="json"), key_hash=hash_token(key), created_by=created_by)
         with self.db.write() as session:
             if session.exec(select(Service.id).where(Service.name == form.name)).first():
-                raise Conflict(f"a service named {form.name!r} exists already")
+                raise Conflict(f"a service named {form.name!r} exists already (service names "
+                               "are unique across the platform: they are URLs)",
+                               details={"field": "name"})
             session.add(row)
             record_event(session, form.name, "created",
                          f"deploy {form.model} v{version.version} by {created_by}", "deploying")
         self.on_change()
-        return ServiceCreated(**self._public(row).model_dump(), api_key=key)
+        return ServiceCreated(**self._public(row, group.name).model_dump(), api_key=key)
 
     def update(self, name: str, form: ServiceUpdate, changed_by: str | None) -> ServicePublic:
         """Change resources, replicas or the model version (a rolling update)."""
@@ -98,7 +106,7 @@ class ServiceManager:
             spec = self._spec(row.spec, form)
             changes = []
             if form.version is not None and form.version != row.model_version:
-                self.registry.version(row.model_name, form.version)
+                self.registry.version(row.group_id, row.model_name, form.version)
                 row.previous_version, row.model_version = row.model_version, form.version
                 changes.append(f"version {row.previous_version} -> {row.model_version}")
             new_spec = spec.model_dump(mode="json")
@@ -116,7 +124,7 @@ class ServiceManager:
             row = self._row(session, name)
             if row.previous_version is None:
                 raise Conflict(f"service {name!r} has no previous version to roll back to")
-            self.registry.version(row.model_name, row.previous_version)
+            self.registry.version(row.group_id, row.model_name, row.previous_version)
             row.previous_version, row.model_version = row.model_version, row.previous_version
             self._bump(session, row, "rollback",
                        f"version {row.previous_version} -> {row.model_version} by {changed_by}")
@@ -180,16 +188,27 @@ class ServiceManager:
         with self.db.read() as session:
             return self._row(session, name)
 
-    def list(self) -> list[ServicePublic]:
-        """Every service, by name."""
+    def list(self, group_ids: set[int] | None = None) -> list[ServicePublic]:
+        """The services of ``group_ids`` (None: of every group), by name."""
+        query = select(Service)
+        if group_ids is not None:
+            query = query.where(col(Service.group_id).in_(group_ids))
         with self.db.read() as session:
-            rows = session.exec(select(Service).order_by(Service.name)).all()
-        return [self._public(row) for row in rows]
+            rows = session.exec(query.order_by(Service.name)).all()
+            names = dict(session.exec(select(Group.id, Group.name)).all())
+        return [self._public(row, names[row.group_id]) for row in rows]
 
-    def versions_in_use(self, model: str) -> set[int]:
-        """Versions of ``model`` that services serve or could roll back to."""
+    def group_of(self, name: str) -> GroupRef:
+        """The group a service belongs to (permissions on it are checked there)."""
         with self.db.read() as session:
-            rows = session.exec(select(Service).where(Service.model_name == model)).all()
+            row = self._row(session, name)
+            return GroupRef(row.group_id, _group_name(session, row.group_id))
+
+    def versions_in_use(self, group_id: int, model: str) -> set[int]:
+        """Versions of the group's ``model`` that services serve or could roll back to."""
+        with self.db.read() as session:
+            rows = session.exec(select(Service).where(Service.group_id == group_id,
+                                                      Service.model_name == model)).all()
         return {v for row in rows for v in (row.model_version, row.previous_version) if v is not None}
 
     def events(self, name: str, limit: int = 200) -> list[ServiceEventPublic]:
@@ -200,9 +219,12 @@ class ServiceManager:
                                 .order_by(col(ServiceEvent.id).desc()).limit(limit)).all()
         return [ServiceEventPublic.model_validate(row, from_attributes=True) for row in rows]
 
-    def _public(self, row: Service) -> ServicePublic:
+    def _public(self, row: Service, group: str | None = None) -> ServicePublic:
+        if group is None:
+            with self.db.read() as session:
+                group = _group_name(session, row.group_id)
         return ServicePublic(
-            name=row.name, url=f"{self.base_url}{service_route(row.name)}", model=row.model_name,
+            name=row.name, group=group, url=f"{self.base_url}{service_route(row.name)}", model=row.model_name,
             version=row.model_version, previous_version=row.previous_version, state=row.state,
             desired=row.desired, reason=row.reason, spec=row.spec, generation=row.generation,
             created=row.created, updated=row.updated, created_by=row.created_by,
@@ -214,6 +236,10 @@ class ServiceManager:
         if row is None:
             raise NotFound(f"no service named {name!r}")
         return row
+
+
+def _group_name(session, group_id: int) -> str:
+    return session.exec(select(Group.name).where(Group.id == group_id)).one()
 
 
 def _spec_change(old: dict[str, Any], new: dict[str, Any]) -> str:

@@ -47,6 +47,7 @@ class ServicePublic(BaseModel):
     """A service as the API shows it."""
 
     name: str
+    group: str = Field(description="The group (project) the service belongs to")
     url: str
     model: str
     version: int

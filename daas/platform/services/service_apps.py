@@ -32,7 +32,7 @@ class ServiceAppPlanner:
 
     def __call__(self, service: Service) -> ServiceApp:
         """The application of ``service``'s current generation."""
-        _model, version = self.registry.resolve(service.model_name, service.model_version)
+        _model, version = self.registry.resolve(service.group_id, service.model_name, service.model_version)
         spec = ServiceSpec.model_validate(service.spec)
         return ServiceApp(service_app_name(service.name), service_route(service.name),
                           server_config(service, version, self.settings), spec.deployment_options())

@@ -3,14 +3,25 @@ import createClient, { type Middleware } from 'openapi-fetch'
 
 import type { paths } from './schema'
 import { ApiError, toApiError } from './errors'
+import { scopedUrl } from './scope'
 import { session, signOut } from '../session'
 
+/** ``request`` sent to ``url``. Its body is copied as bytes: a request made from a request
+ * streams its body, which Chrome sends only over HTTP/2. */
+async function moved(request: Request, url: string): Promise<Request> {
+  const { method, headers, signal, credentials, cache, redirect } = request
+  const body = request.body ? await request.arrayBuffer() : undefined
+  return new Request(url, { method, headers, signal, credentials, cache, redirect, body })
+}
+
 const authorize: Middleware = {
-  onRequest({ request }) {
+  async onRequest({ request }) {
     if (session.token && !request.headers.has('Authorization')) {
       request.headers.set('Authorization', `Bearer ${session.token}`)
     }
-    return request
+    // Object calls work in the current group (the header's group switcher).
+    const url = scopedUrl(request.url, session.group)
+    return url === request.url ? request : moved(request, url)
   },
   onResponse({ response }) {
     if (response.status === 401 && session.token) signOut('expired')
@@ -49,7 +60,7 @@ async function readBody(response: Response): Promise<unknown> {
 
 /** A call the generated client cannot type (plain text answers, service URLs). */
 export async function request(path: string, init: RequestInit = {}): Promise<Response> {
-  const response = await fetch(path, { ...init, headers: { ...authHeaders(), ...(init.headers ?? {}) } })
+  const response = await fetch(scopedUrl(path, session.group), { ...init, headers: { ...authHeaders(), ...(init.headers ?? {}) } })
   if (response.status === 401 && session.token) signOut('expired')
   if (!response.ok) throw toApiError(response.status, await readBody(response))
   return response
@@ -59,7 +70,7 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
 export function upload<T>(path: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
-    xhr.open('POST', path)
+    xhr.open('POST', scopedUrl(path, session.group))
     for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value)
     xhr.upload.onprogress = (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total)

@@ -26,7 +26,7 @@ export class ApiError extends Error {
 const STATUS_TEXT: Record<number, string> = {
   400: 'The request was not understood',
   401: 'Sign in again: the token is missing, wrong or revoked',
-  403: 'Your token’s role does not allow this',
+  403: 'Your permission in this group does not allow this',
   404: 'Not found',
   409: 'Conflicts with the current state',
   413: 'Too large for the platform’s limit',

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The platform's audit log
+         * @description Every act in every group, and acts on users and tokens, newest first (platform admins).
+         */
+        get: operations["platform_audit_api_v1_audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/me": {
         parameters: {
             query?: never;
@@ -12,8 +32,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The caller's token name and role
-         * @description Who the bearer token belongs to.
+         * Who the caller is
+         * @description The caller's user, token, default group, and each of their groups with their permission.
          */
         get: operations["me_api_v1_auth_me_get"];
         put?: never;
@@ -53,7 +73,7 @@ export interface paths {
         };
         /**
          * List datasets
-         * @description A page of datasets, newest first.
+         * @description A page of datasets, newest first: of ``group``, or of every group the caller may read.
          */
         get: operations["list_datasets_api_v1_datasets_get"];
         put?: never;
@@ -90,8 +110,9 @@ export interface paths {
          *       the administrator lists the host or network in `DAAS_DATASET_IMPORT_ALLOW`.
          *     - **s3:// and gs://**: read with the `credentials` given here (or `anonymous: true` for
          *       a public bucket), never stored. The platform's own credentials are used only when
-         *       `credentials` is omitted and the caller's role is at least the one
-         *       `DAAS_DATASET_IMPORT_PLATFORM_CREDENTIALS` names (default: admin).
+         *       `credentials` is omitted and the caller holds what
+         *       `DAAS_DATASET_IMPORT_PLATFORM_CREDENTIALS` names (default `admin`: platform admins;
+         *       `editor`: change on the group).
          *     - **file://**: only under `DAAS_DATASET_IMPORT_ROOT`.
          */
         post: operations["import_dataset_api_v1_datasets_import_post"];
@@ -117,7 +138,8 @@ export interface paths {
         post?: never;
         /**
          * Delete a dataset
-         * @description Delete a dataset and its files; 409 while a job uses it.
+         * @description Delete a dataset and its files; 409 while a job uses it. Your own with change, anyone's
+         *     with manage.
          */
         delete: operations["delete_dataset_api_v1_datasets__name__delete"];
         options?: never;
@@ -165,6 +187,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List groups
+         * @description The caller's groups with their permission in each; every group for platform admins.
+         */
+        get: operations["list_groups_api_v1_groups_get"];
+        put?: never;
+        /**
+         * Create a group
+         * @description A new group; the caller manages it. Names are unique across the platform.
+         */
+        post: operations["create_group_api_v1_groups_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a group
+         * @description A group and the caller's permission in it (needs read).
+         */
+        get: operations["get_group_api_v1_groups__group__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an empty group
+         * @description Delete a group that holds nothing (needs manage); 409 says how many models, services,
+         *     datasets and jobs remain. Personal groups and ``default`` are never deleted. Its audit
+         *     entries move to the platform's log.
+         */
+        delete: operations["delete_group_api_v1_groups__group__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a group
+         * @description Give a group a new name (needs manage); its objects stay in it.
+         */
+        patch: operations["rename_group_api_v1_groups__group__patch"];
+        trace?: never;
+    };
+    "/api/v1/groups/{group}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A group's audit log
+         * @description What was done in a group and by whom, newest first (needs read on the group).
+         */
+        get: operations["group_audit_api_v1_groups__group__audit_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{group}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List members
+         * @description Who is in a group, with which permission (needs read).
+         */
+        get: operations["list_members_api_v1_groups__group__members_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/groups/{group}/members/{user}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Share a group with a user
+         * @description Give a user read, change or manage in a group, or change it (needs manage). It takes
+         *     effect on their next call. The last manager cannot be downgraded (409).
+         */
+        put: operations["set_member_api_v1_groups__group__members__user__put"];
+        post?: never;
+        /**
+         * Take a user out of a group
+         * @description Unshare a group (needs manage); the user's next call on it gets 403. The last manager
+         *     cannot be removed (409).
+         */
+        delete: operations["remove_member_api_v1_groups__group__members__user__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/job-kinds": {
         parameters: {
             query?: never;
@@ -174,7 +316,8 @@ export interface paths {
         };
         /**
          * What the caller may do with jobs
-         * @description Each job kind, the role it needs and whether the caller holds it (forms disable the rest).
+         * @description Each job kind, what it needs in the group and whether the caller holds it (forms disable
+         *     the rest).
          */
         get: operations["job_kinds_api_v1_job_kinds_get"];
         put?: never;
@@ -200,7 +343,7 @@ export interface paths {
         put?: never;
         /**
          * Create a job
-         * @description A predict, evaluate or script job, run on demand or on a cron schedule. Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise). `env` values are write-only: every response shows them as `***`.
+         * @description A predict, evaluate or script job, run on demand or on a cron schedule. Script jobs need the code-execution grant: platform admins and users granted it, and members with change on the group when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise). `env` values are write-only: every response shows them as `***`.
          */
         post: operations["create_job_api_v1_jobs_post"];
         delete?: never;
@@ -225,14 +368,15 @@ export interface paths {
         post?: never;
         /**
          * Delete a job
-         * @description The job and its run history (409 while a run is active); output datasets stay.
+         * @description The job and its run history (409 while a run is active); output datasets stay. Your
+         *     own with change, anyone's with manage.
          */
         delete: operations["delete_job_api_v1_jobs__name__delete"];
         options?: never;
         head?: never;
         /**
          * Change a job
-         * @description Schedule, time zone, switches or config; fields left out keep their value. Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise). A script config keeps the stored `env` value of every variable sent as `***`, and all of them when `env` is left out.
+         * @description Schedule, time zone, switches or config; fields left out keep their value. Script jobs need the code-execution grant: platform admins and users granted it, and members with change on the group when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise). A script config keeps the stored `env` value of every variable sent as `***`, and all of them when `env` is left out.
          */
         patch: operations["update_job_api_v1_jobs__name__patch"];
         trace?: never;
@@ -252,7 +396,7 @@ export interface paths {
         put?: never;
         /**
          * Run now
-         * @description Start a run; 409 while another is active unless the job allows overlap. Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise).
+         * @description Start a run; 409 while another is active unless the job allows overlap. Script jobs need the code-execution grant: platform admins and users granted it, and members with change on the group when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise).
          */
         post: operations["run_job_api_v1_jobs__name__runs_post"];
         delete?: never;
@@ -270,7 +414,7 @@ export interface paths {
         };
         /**
          * The job as a script
-         * @description A standalone Ray Data script doing what the job does (a script job's own source). Script jobs need the code-execution permission: the admin role, or editor when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise).
+         * @description A standalone Ray Data script doing what the job does (a script job's own source). Script jobs need the code-execution grant: platform admins and users granted it, and members with change on the group when the platform runs with `DAAS_CODE_EXECUTION_ROLE=editor` (403 otherwise).
          */
         get: operations["job_script_api_v1_jobs__name__script_get"];
         put?: never;
@@ -290,7 +434,8 @@ export interface paths {
         };
         /**
          * List models
-         * @description A page of models with their latest version's format, task and algorithm.
+         * @description A page of models with their latest version's format, task and algorithm: of ``group``,
+         *     or of every group the caller may read.
          */
         get: operations["list_models_api_v1_models_get"];
         put?: never;
@@ -321,7 +466,8 @@ export interface paths {
         post?: never;
         /**
          * Delete a model
-         * @description Delete a model and all its versions.
+         * @description Delete a model and all its versions: yours with change, anyone's with manage (every
+         *     version is checked).
          */
         delete: operations["delete_model_api_v1_models__name__delete"];
         options?: never;
@@ -405,7 +551,8 @@ export interface paths {
         post?: never;
         /**
          * Delete a version
-         * @description Delete one version (and the model with its last version).
+         * @description Delete one version (and the model with its last version). Your own with change,
+         *     anyone's with manage.
          */
         delete: operations["delete_version_api_v1_models__name__versions__version__delete"];
         options?: never;
@@ -425,6 +572,26 @@ export interface paths {
          * @description The file exactly as uploaded.
          */
         get: operations["download_version_api_v1_models__name__versions__version__download_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What each action needs
+         * @description For each action, the permission it needs on one's own objects and on other members'.
+         */
+        get: operations["permissions_api_v1_permissions_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -605,13 +772,14 @@ export interface paths {
         };
         /**
          * List services
-         * @description Every service with its state.
+         * @description The services of ``group``, or of every group the caller may read, with their state.
          */
         get: operations["list_services_api_v1_services_get"];
         put?: never;
         /**
          * Deploy a model version
-         * @description Create the service; it becomes the Serve application ``svc-<name>``.
+         * @description Create the service from a model of ``group``; it becomes the Serve application
+         *     ``svc-<name>`` (service names are unique across the platform).
          */
         post: operations["deploy_api_v1_services_post"];
         delete?: never;
@@ -636,7 +804,8 @@ export interface paths {
         post?: never;
         /**
          * Delete
-         * @description Remove the application and then the service (404 once gone).
+         * @description Remove the application and then the service (404 once gone). Your own with change,
+         *     anyone's with manage.
          */
         delete: operations["delete_api_v1_services__name__delete"];
         options?: never;
@@ -759,7 +928,8 @@ export interface paths {
         put?: never;
         /**
          * Pause
-         * @description Remove the Serve application, keep the service; calls answer 503.
+         * @description Remove the Serve application, keep the service; calls answer 503. Your own with
+         *     change, anyone's with manage.
          */
         post: operations["pause_api_v1_services__name__pause_post"];
         delete?: never;
@@ -876,14 +1046,17 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List tokens
-         * @description Every token, revoked ones included (never their secrets).
+         * List every token
+         * @description Every token of every user with its user, revoked ones included (never their secrets).
          */
         get: operations["list_tokens_api_v1_tokens_get"];
         put?: never;
         /**
-         * Create a token
-         * @description Create a token with a role; the secret is returned only in this response.
+         * Create a user with a role's permission, and its token (legacy)
+         * @description Kept for scripts written before users and groups: creates user ``name`` as a member of
+         *     group ``default`` (viewer: read, editor: change, admin: manage and platform admin), its
+         *     default group, and a first token named like it. 409 when the user exists. The secret is
+         *     returned only in this response.
          */
         post: operations["create_token_api_v1_tokens_post"];
         delete?: never;
@@ -904,9 +1077,108 @@ export interface paths {
         post?: never;
         /**
          * Revoke a token
-         * @description Revoke a token; requests with it fail with 401 from now on.
+         * @description Revoke any token (platform admins) or one of your own; requests with it fail with 401
+         *     from now on.
          */
         delete: operations["revoke_token_api_v1_tokens__token_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List users
+         * @description Every user, disabled ones included.
+         */
+        get: operations["list_users_api_v1_users_get"];
+        put?: never;
+        /**
+         * Create a user
+         * @description A new user with a personal group named after them, their default group, which they
+         *     manage. Give them a token with ``POST /api/v1/users/{name}/tokens``.
+         */
+        post: operations["create_user_api_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Show a user
+         * @description A user: yourself (``me``), or anyone for platform admins.
+         */
+        get: operations["get_user_api_v1_users__name__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a user
+         * @description Change the fields sent. Anyone may change their own display name and default group
+         *     (to a group they are a member of); the rest needs a platform admin. ``disabled: true``
+         *     refuses every token of the user at once; users are never deleted.
+         */
+        patch: operations["update_user_api_v1_users__name__patch"];
+        trace?: never;
+    };
+    "/api/v1/users/{name}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a user's tokens
+         * @description Your own tokens (``me``), or any user's for platform admins; revoked ones included,
+         *     never their secrets.
+         */
+        get: operations["list_user_tokens_api_v1_users__name__tokens_get"];
+        put?: never;
+        /**
+         * Issue a token
+         * @description A new token of yourself (``me``), or of any user for platform admins, optionally
+         *     expiring (``expires_in_days`` or a future ``expires``). The secret is shown this once.
+         */
+        post: operations["create_user_token_api_v1_users__name__tokens_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{name}/tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a token
+         * @description Revoke one of your own tokens (``me``), or any user's for platform admins; requests
+         *     with it fail with 401 from now on.
+         */
+        delete: operations["revoke_user_token_api_v1_users__name__tokens__token_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1123,6 +1395,52 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ActionRule
+         * @description The permission an action needs on one's own objects and on other members'.
+         */
+        ActionRule: {
+            /**
+             * Other
+             * @enum {string}
+             */
+            other: "read" | "change" | "manage";
+            /**
+             * Own
+             * @enum {string}
+             */
+            own: "read" | "change" | "manage";
+        };
+        /**
+         * AuditEntry
+         * @description One act of the audit log.
+         */
+        AuditEntry: {
+            /** Action */
+            action: string;
+            /** Actor */
+            actor: string;
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /** Details */
+            details: {
+                [key: string]: unknown;
+            };
+            /**
+             * Group
+             * @description The group acted in; null for user and token acts
+             */
+            group: string | null;
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Name */
+            name: string;
+        };
+        /**
          * Autoscaling
          * @description Replica count driven by load; ``min_replicas=0`` scales to zero when idle.
          */
@@ -1252,6 +1570,8 @@ export interface components {
             created: string;
             /** Created By */
             created_by: string | null;
+            /** Group */
+            group: string;
             /** Name */
             name: string;
             /** Origin Format */
@@ -1262,6 +1582,49 @@ export interface components {
             size_bytes: number;
             /** Source */
             source: string;
+        };
+        /**
+         * GroupCreate
+         * @description Body of ``POST /api/v1/groups``.
+         */
+        GroupCreate: {
+            /** Name */
+            name: string;
+        };
+        /**
+         * GroupPublic
+         * @description A group, with the caller's permission in it (platform admins: manage).
+         */
+        GroupPublic: {
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /** Created By */
+            created_by: string | null;
+            /** Name */
+            name: string;
+            /** Permission */
+            permission: ("read" | "change" | "manage") | null;
+            /**
+             * Personal
+             * @description A user's personal group (cannot be deleted)
+             */
+            personal: boolean;
+            /**
+             * Personal Of
+             * @description Whose personal group it is
+             */
+            personal_of?: string | null;
+        };
+        /**
+         * GroupRename
+         * @description Body of ``PATCH /api/v1/groups/{group}``: the new name.
+         */
+        GroupRename: {
+            /** Name */
+            name: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1350,6 +1713,11 @@ export interface components {
             created_by: string | null;
             /** Enabled */
             enabled: boolean;
+            /**
+             * Group
+             * @description The job's group; its model, datasets and output are there too
+             */
+            group: string;
             /** Kind */
             kind: string;
             last_run?: components["schemas"]["RunSummary"] | null;
@@ -1379,24 +1747,44 @@ export interface components {
         };
         /**
          * JobKindAccess
-         * @description What the caller may do with jobs of one kind.
+         * @description What the caller may do with jobs of one kind in one group.
          */
         JobKindAccess: {
             /**
              * Allowed
-             * @description Whether the caller holds that role (and may read a script's source)
+             * @description Whether the caller may create, change and run such jobs in the group
              */
             allowed: boolean;
+            /**
+             * Code Execution
+             * @description Whether the code-execution grant is needed too (also to read a script's source)
+             */
+            code_execution: boolean;
+            /**
+             * Code Execution Role
+             * @description Code-running kinds: who holds the grant, the value of DAAS_CODE_EXECUTION_ROLE: `admin` (platform admins and users granted code execution) or `editor` (also members with change on the group)
+             */
+            code_execution_role?: string | null;
+            /**
+             * Group
+             * @description The group this answer is for (the `group` parameter)
+             */
+            group: string;
             /**
              * Kind
              * @enum {string}
              */
             kind: "predict" | "evaluate" | "script";
             /**
-             * Role
-             * @description Least role that may create, change or run such a job
+             * May Read Source
+             * @description Whether the caller sees a job's source (needs the code-execution grant for code-running kinds)
              */
-            role: string;
+            may_read_source: boolean;
+            /**
+             * Permission
+             * @description The group permission creating, changing or running such a job needs (`change`)
+             */
+            permission: string;
             /**
              * Runs Code
              * @description Whether its runs execute the job's own code
@@ -1404,7 +1792,7 @@ export interface components {
             runs_code: boolean;
             /**
              * Setting
-             * @description The setting that moves `role` (code-running kinds)
+             * @description The setting that moves `code_execution_role` (code-running kinds)
              */
             setting?: string | null;
         };
@@ -1430,6 +1818,11 @@ export interface components {
             created_by: string | null;
             /** Enabled */
             enabled: boolean;
+            /**
+             * Group
+             * @description The job's group; its model, datasets and output are there too
+             */
+            group: string;
             /** Kind */
             kind: string;
             last_run?: components["schemas"]["RunSummary"] | null;
@@ -1488,6 +1881,109 @@ export interface components {
             timezone?: string | null;
         };
         /**
+         * LegacyTokenCreated
+         * @description A token made by the legacy route, with the role it was asked for.
+         */
+        LegacyTokenCreated: {
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /** Created By */
+            created_by: string | null;
+            /** Expires */
+            expires: string | null;
+            /** Id */
+            id: number;
+            /** Last Used */
+            last_used: string | null;
+            /** Name */
+            name: string;
+            /** Revoked */
+            revoked: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "viewer" | "editor" | "admin";
+            /** Token */
+            token: string;
+            /** User */
+            user: string;
+        };
+        /**
+         * Me
+         * @description Who the bearer token belongs to, their default group and their groups.
+         */
+        Me: {
+            /** Code Execution */
+            code_execution: boolean;
+            /** Default Group */
+            default_group: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Groups */
+            groups: components["schemas"]["Membership"][];
+            /** Name */
+            name: string;
+            /** Platform Admin */
+            platform_admin: boolean;
+            /**
+             * Token
+             * @description The name of the token used
+             */
+            token: string;
+        };
+        /**
+         * MemberPublic
+         * @description A member of a group and their permission.
+         */
+        MemberPublic: {
+            /**
+             * Added
+             * Format: date-time
+             */
+            added: string;
+            /** Added By */
+            added_by: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /**
+             * Permission
+             * @enum {string}
+             */
+            permission: "read" | "change" | "manage";
+            /** User */
+            user: string;
+        };
+        /**
+         * MemberSet
+         * @description Body of ``PUT /api/v1/groups/{group}/members/{user}``.
+         */
+        MemberSet: {
+            /**
+             * Permission
+             * @enum {string}
+             */
+            permission: "read" | "change" | "manage";
+        };
+        /**
+         * Membership
+         * @description One group of the caller, in ``/api/v1/auth/me``.
+         */
+        Membership: {
+            /** Name */
+            name: string;
+            /**
+             * Permission
+             * @enum {string}
+             */
+            permission: "read" | "change" | "manage";
+            /** Personal */
+            personal: boolean;
+        };
+        /**
          * ModelDetail
          * @description A model with all its versions, newest first.
          */
@@ -1505,6 +2001,8 @@ export interface components {
             description: string | null;
             /** Format */
             format: string;
+            /** Group */
+            group: string;
             /** Latest Version */
             latest_version: number;
             /** Name */
@@ -1553,6 +2051,8 @@ export interface components {
             description: string | null;
             /** Format */
             format: string;
+            /** Group */
+            group: string;
             /** Latest Version */
             latest_version: number;
             /** Name */
@@ -1649,6 +2149,8 @@ export interface components {
             filename: string | null;
             /** Format */
             format: string;
+            /** Group */
+            group: string;
             /** Name */
             name: string;
             /** Sha256 */
@@ -1703,6 +2205,18 @@ export interface components {
             session_token?: string | null;
         };
         /**
+         * PermissionTable
+         * @description Response of ``/api/v1/permissions``: what each action needs, and the permissions.
+         */
+        PermissionTable: {
+            /** Permissions */
+            permissions: ("read" | "change" | "manage")[];
+            /** Rules */
+            rules: {
+                [key: string]: components["schemas"]["ActionRule"];
+            };
+        };
+        /**
          * RunLogs
          * @description A run's Ray job logs, one entry per submission (a continued run has several).
          */
@@ -1730,6 +2244,11 @@ export interface components {
             ended: string | null;
             /** Error */
             error: string | null;
+            /**
+             * Group
+             * @description The job's group, where the output dataset is registered
+             */
+            group: string;
             /** Id */
             id: number;
             /** Job */
@@ -1847,6 +2366,11 @@ export interface components {
             desired: string;
             /** Generation */
             generation: number;
+            /**
+             * Group
+             * @description The group (project) the service belongs to
+             */
+            group: string;
             /** Model */
             model: string;
             /** Name */
@@ -1906,6 +2430,11 @@ export interface components {
             desired: string;
             /** Generation */
             generation: number;
+            /**
+             * Group
+             * @description The group (project) the service belongs to
+             */
+            group: string;
             /** Model */
             model: string;
             /** Name */
@@ -1979,16 +2508,20 @@ export interface components {
         };
         /**
          * TokenCreate
-         * @description Body of ``POST /api/v1/tokens``.
+         * @description Body of the legacy ``POST /api/v1/tokens``: a new user in group ``default`` with the
+         *     role's permission (viewer: read, editor: change, admin: manage + platform admin).
          */
         TokenCreate: {
-            /** Name */
+            /**
+             * Name
+             * @description Name of the new user and its token
+             */
             name: string;
             /**
              * Role
-             * @description viewer, editor or admin
+             * @enum {string}
              */
-            role: string;
+            role: "viewer" | "editor" | "admin";
         };
         /**
          * TokenCreated
@@ -2002,6 +2535,8 @@ export interface components {
             created: string;
             /** Created By */
             created_by: string | null;
+            /** Expires */
+            expires: string | null;
             /** Id */
             id: number;
             /** Last Used */
@@ -2010,14 +2545,14 @@ export interface components {
             name: string;
             /** Revoked */
             revoked: string | null;
-            /** Role */
-            role: string;
             /** Token */
             token: string;
+            /** User */
+            user: string;
         };
         /**
          * TokenPublic
-         * @description A token as listed (never its secret).
+         * @description A token as listed.
          */
         TokenPublic: {
             /**
@@ -2027,6 +2562,8 @@ export interface components {
             created: string;
             /** Created By */
             created_by: string | null;
+            /** Expires */
+            expires: string | null;
             /** Id */
             id: number;
             /** Last Used */
@@ -2035,8 +2572,98 @@ export interface components {
             name: string;
             /** Revoked */
             revoked: string | null;
-            /** Role */
-            role: string;
+            /** User */
+            user: string;
+        };
+        /**
+         * UserCreate
+         * @description Body of ``POST /api/v1/users``.
+         */
+        UserCreate: {
+            /**
+             * Code Execution
+             * @description May run own code (script jobs)
+             * @default false
+             */
+            code_execution: boolean;
+            /** Display Name */
+            display_name?: string | null;
+            /**
+             * Name
+             * @description Letters, digits, '.', '_' or '-'; also the personal group's name
+             */
+            name: string;
+            /**
+             * Platform Admin
+             * @default false
+             */
+            platform_admin: boolean;
+        };
+        /**
+         * UserPublic
+         * @description A user as the API shows it.
+         */
+        UserPublic: {
+            /** Code Execution */
+            code_execution: boolean;
+            /**
+             * Created
+             * Format: date-time
+             */
+            created: string;
+            /** Default Group */
+            default_group: string | null;
+            /**
+             * Disabled
+             * @description When the user was disabled; null = active
+             */
+            disabled: string | null;
+            /** Display Name */
+            display_name: string | null;
+            /** Name */
+            name: string;
+            /** Platform Admin */
+            platform_admin: boolean;
+        };
+        /**
+         * UserTokenCreate
+         * @description Body of ``POST /api/v1/users/{name}/tokens``; without an expiry the token never expires.
+         */
+        UserTokenCreate: {
+            /**
+             * Expires
+             * @description An ISO 8601 moment in the future
+             */
+            expires?: string | null;
+            /** Expires In Days */
+            expires_in_days?: number | null;
+            /**
+             * Name
+             * @description What the token is for
+             */
+            name: string;
+        };
+        /**
+         * UserUpdate
+         * @description Body of ``PATCH /api/v1/users/{name}``: only the fields sent change.
+         *
+         *     A user may change their own ``display_name`` and ``default_group``; the rest needs a
+         *     platform admin. Users are never deleted: ``disabled: true`` refuses every token of theirs.
+         */
+        UserUpdate: {
+            /** Code Execution */
+            code_execution?: boolean | null;
+            /**
+             * Default Group
+             * @description A group the user is a member of
+             */
+            default_group?: string | null;
+            /** Disabled */
+            disabled?: boolean | null;
+            /** Display Name */
+            display_name?: string | null;
+            /** Platform Admin */
+            platform_admin?: boolean | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -2096,6 +2723,44 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    platform_audit_api_v1_audit_get: {
+        parameters: {
+            query?: {
+                /** @description Only acts on this kind of object */
+                kind?: ("model" | "service" | "dataset" | "job" | "run" | "group" | "user" | "token") | null;
+                /** @description Only this act */
+                action?: ("create" | "upload" | "deploy" | "update" | "scale" | "rollback" | "pause" | "resume" | "delete" | "restart" | "rotate_key" | "run" | "stop" | "share" | "unshare" | "rename" | "token_created" | "token_revoked" | "user_created" | "user_changed") | null;
+                /** @description Items to skip */
+                offset?: number;
+                /** @description Most entries to return */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     me_api_v1_auth_me_get: {
         parameters: {
             query?: never;
@@ -2111,9 +2776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["Me"];
                 };
             };
         };
@@ -2143,6 +2806,8 @@ export interface operations {
     list_datasets_api_v1_datasets_get: {
         parameters: {
             query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
                 /** @description Substring of name or source */
                 q?: string | null;
                 /** @description Items to skip */
@@ -2184,6 +2849,8 @@ export interface operations {
                 format?: string | null;
                 /** @description File name (raw-body uploads) */
                 filename?: string | null;
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
             };
             header?: never;
             path?: never;
@@ -2227,7 +2894,10 @@ export interface operations {
     };
     import_dataset_api_v1_datasets_import_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2260,7 +2930,10 @@ export interface operations {
     };
     get_dataset_api_v1_datasets__name__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2291,7 +2964,10 @@ export interface operations {
     };
     delete_dataset_api_v1_datasets__name__delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2323,6 +2999,8 @@ export interface operations {
             query?: {
                 /** @description File format */
                 format?: "csv" | "parquet";
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
             };
             header?: never;
             path: {
@@ -2358,6 +3036,8 @@ export interface operations {
             query?: {
                 /** @description How many rows */
                 rows?: number;
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
             };
             header?: never;
             path: {
@@ -2387,9 +3067,306 @@ export interface operations {
             };
         };
     };
-    job_kinds_api_v1_job_kinds_get: {
+    list_groups_api_v1_groups_get: {
         parameters: {
             query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupPublic"][];
+                };
+            };
+        };
+    };
+    create_group_api_v1_groups_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_group_api_v1_groups__group__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Group name */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_group_api_v1_groups__group__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Group name */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rename_group_api_v1_groups__group__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Group name */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GroupRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GroupPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    group_audit_api_v1_groups__group__audit_get: {
+        parameters: {
+            query?: {
+                /** @description Only acts on this kind of object */
+                kind?: ("model" | "service" | "dataset" | "job" | "run" | "group" | "user" | "token") | null;
+                /** @description Only this act */
+                action?: ("create" | "upload" | "deploy" | "update" | "scale" | "rollback" | "pause" | "resume" | "delete" | "restart" | "rotate_key" | "run" | "stop" | "share" | "unshare" | "rename" | "token_created" | "token_revoked" | "user_created" | "user_changed") | null;
+                /** @description Items to skip */
+                offset?: number;
+                /** @description Most entries to return */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Group name */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_members_api_v1_groups__group__members_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Group name */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    set_member_api_v1_groups__group__members__user__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User name */
+                user: string;
+                /** @description Group name */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberSet"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    remove_member_api_v1_groups__group__members__user__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User name */
+                user: string;
+                /** @description Group name */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    job_kinds_api_v1_job_kinds_get: {
+        parameters: {
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2405,11 +3382,23 @@ export interface operations {
                     "application/json": components["schemas"]["JobKindAccess"][];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     list_jobs_api_v1_jobs_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2425,11 +3414,23 @@ export interface operations {
                     "application/json": components["schemas"]["JobPublic"][];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     create_job_api_v1_jobs_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2462,7 +3463,10 @@ export interface operations {
     };
     get_job_api_v1_jobs__name__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2493,7 +3497,10 @@ export interface operations {
     };
     delete_job_api_v1_jobs__name__delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2522,7 +3529,10 @@ export interface operations {
     };
     update_job_api_v1_jobs__name__patch: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2559,6 +3569,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
             };
             header?: never;
             path: {
@@ -2590,7 +3602,10 @@ export interface operations {
     };
     run_job_api_v1_jobs__name__runs_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2621,7 +3636,10 @@ export interface operations {
     };
     job_script_api_v1_jobs__name__script_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2653,6 +3671,8 @@ export interface operations {
     list_models_api_v1_models_get: {
         parameters: {
             query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
                 /** @description Substring of name or description */
                 q?: string | null;
                 format?: ("pmml" | "onnx") | null;
@@ -2689,7 +3709,10 @@ export interface operations {
     };
     upload_model_api_v1_models_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2722,7 +3745,10 @@ export interface operations {
     };
     get_model_api_v1_models__name__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2753,7 +3779,10 @@ export interface operations {
     };
     delete_model_api_v1_models__name__delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2785,6 +3814,8 @@ export interface operations {
             query?: {
                 /** @description Version; default the latest */
                 version?: number | null;
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
             };
             header?: never;
             path: {
@@ -2821,6 +3852,8 @@ export interface operations {
                 version?: number | null;
                 /** @description Response format */
                 format?: "json" | "csv";
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
             };
             header?: never;
             path: {
@@ -2862,7 +3895,10 @@ export interface operations {
     };
     list_versions_api_v1_models__name__versions_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2893,7 +3929,10 @@ export interface operations {
     };
     get_version_api_v1_models__name__versions__version__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2926,7 +3965,10 @@ export interface operations {
     };
     delete_version_api_v1_models__name__versions__version__delete: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2957,7 +3999,10 @@ export interface operations {
     };
     download_version_api_v1_models__name__versions__version__download_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path: {
                 name: string;
@@ -2984,6 +4029,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    permissions_api_v1_permissions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionTable"];
                 };
             };
         };
@@ -3237,7 +4302,10 @@ export interface operations {
     };
     list_services_api_v1_services_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3253,11 +4321,23 @@ export interface operations {
                     "application/json": components["schemas"]["ServicePublic"][];
                 };
             };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
         };
     };
     deploy_api_v1_services_post: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Group (project) name; default: the caller's default group */
+                group?: string | null;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3784,7 +4864,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TokenCreated"];
+                    "application/json": components["schemas"]["LegacyTokenCreated"];
                 };
             };
             /** @description Validation Error */
@@ -3803,6 +4883,226 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                token_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_users_api_v1_users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"][];
+                };
+            };
+        };
+    };
+    create_user_api_v1_users_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_user_api_v1_users__name__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User name; 'me' for the caller */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_user_api_v1_users__name__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User name; 'me' for the caller */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_user_tokens_api_v1_users__name__tokens_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User name; 'me' for the caller */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPublic"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_user_token_api_v1_users__name__tokens_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User name; 'me' for the caller */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    revoke_user_token_api_v1_users__name__tokens__token_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User name; 'me' for the caller */
+                name: string;
                 token_id: number;
             };
             cookie?: never;

@@ -16,4 +16,3 @@ export type JobInfo = Schemas['JobPublic']
 export type JobDetail = Schemas['JobDetail']
 export type RunInfo = Schemas['RunPublic']
 export type RunLogs = Schemas['RunLogs']
-export type Role = 'viewer' | 'editor' | 'admin'

@@ -7,12 +7,14 @@ import enServices from './en/services'
 import enDatasets from './en/datasets'
 import enJobs from './en/jobs'
 import enCluster from './en/cluster'
+import enGroups from './en/groups'
 import zhCommon from './zh/common'
 import zhModels from './zh/models'
 import zhServices from './zh/services'
 import zhDatasets from './zh/datasets'
 import zhJobs from './zh/jobs'
 import zhCluster from './zh/cluster'
+import zhGroups from './zh/groups'
 
 export const LOCALES = [
   { value: 'en', label: 'English' },
@@ -23,8 +25,8 @@ export type Locale = (typeof LOCALES)[number]['value']
 const STORAGE_KEY = 'daas.locale'
 
 export const messages = {
-  en: { ...enCommon, models: enModels, services: enServices, datasets: enDatasets, jobs: enJobs, cluster: enCluster },
-  'zh-CN': { ...zhCommon, models: zhModels, services: zhServices, datasets: zhDatasets, jobs: zhJobs, cluster: zhCluster },
+  en: { ...enCommon, models: enModels, services: enServices, datasets: enDatasets, jobs: enJobs, cluster: enCluster, groups: enGroups },
+  'zh-CN': { ...zhCommon, models: zhModels, services: zhServices, datasets: zhDatasets, jobs: zhJobs, cluster: zhCluster, groups: zhGroups },
 }
 
 function initialLocale(): Locale {

@@ -1,6 +1,6 @@
 export default {
   app: { name: 'DaaS-Deployer' },
-  nav: { label: 'Sections', models: 'Models', services: 'Services', datasets: 'Datasets', jobs: 'Jobs', cluster: 'Cluster' },
+  nav: { label: 'Sections', models: 'Models', services: 'Services', datasets: 'Datasets', jobs: 'Jobs', groups: 'Group', cluster: 'Cluster' },
   signIn: {
     title: 'Sign in',
     token: 'Access token',
@@ -9,7 +9,7 @@ export default {
     expired: 'Your session ended: sign in again.',
     required: 'Enter a token',
   },
-  user: { signOut: 'Sign out', role: 'Role: {role}' },
+  user: { signOut: 'Sign out' },
   language: 'Language',
   actions: {
     refresh: 'Refresh', cancel: 'Cancel', confirm: 'Confirm', delete: 'Delete', save: 'Save',

@@ -182,8 +182,8 @@ export default {
     raw: 'Raw metrics (JSON)',
   },
   access: {
-    codeExecution: 'Script jobs run their own code on the cluster, so they need the code-execution permission: the {role} role. An admin can grant it to editors by starting the platform with {setting}=editor.',
-    readOnly: 'This script job runs its own code: changing, running or reading it needs the code-execution permission (the {role} role; {setting}=editor grants it to editors).',
+    codeExecution: 'Script jobs run their own code on the cluster, so they need the code-execution permission, held by platform admins and users granted it ({setting}={role}). Starting the platform with {setting}=editor also grants it to members with change.',
+    readOnly: 'This script job runs its own code: changing, running or reading it needs the code-execution permission ({setting}={role}; {setting}=editor grants it to members with change).',
     sourceHidden: 'Hidden: a script job’s source is shown only to tokens with the code-execution permission.',
   },
   script: {

@@ -1,6 +1,6 @@
 export default {
   app: { name: 'DaaS-Deployer' },
-  nav: { label: '导航', models: '模型', services: '服务', datasets: '数据集', jobs: '作业', cluster: '集群' },
+  nav: { label: '导航', models: '模型', services: '服务', datasets: '数据集', jobs: '作业', groups: '分组', cluster: '集群' },
   signIn: {
     title: '登录',
     token: '访问令牌',
@@ -9,7 +9,7 @@ export default {
     expired: '会话已结束，请重新登录。',
     required: '请输入令牌',
   },
-  user: { signOut: '退出登录', role: '角色：{role}' },
+  user: { signOut: '退出登录' },
   language: '语言',
   actions: {
     refresh: '刷新', cancel: '取消', confirm: '确认', delete: '删除', save: '保存',

@@ -182,8 +182,8 @@ export default {
     raw: '原始指标（JSON）',
   },
   access: {
-    codeExecution: '脚本作业会在集群上运行自己的代码，因此需要“代码执行”权限：{role} 角色。管理员可以用 {setting}=editor 启动平台，把该权限授予编辑者。',
-    readOnly: '这个脚本作业会运行自己的代码：修改、运行或查看它需要“代码执行”权限（{role} 角色；{setting}=editor 可授予编辑者）。',
+    codeExecution: '脚本作业会在集群上运行自己的代码，因此需要“代码执行”权限，由平台管理员和被授予该权限的用户持有（{setting}={role}）。用 {setting}=editor 启动平台，也会把它授予拥有“修改”权限的成员。',
+    readOnly: '这个脚本作业会运行自己的代码：修改、运行或查看它需要“代码执行”权限（{setting}={role}；{setting}=editor 可授予拥有“修改”权限的成员）。',
     sourceHidden: '已隐藏：只有拥有“代码执行”权限的令牌才能查看脚本作业的源代码。',
   },
   script: {

@@ -10,9 +10,12 @@ import JobBasicsStep from './JobBasicsStep.vue'
 import { newJobForm } from './jobForm'
 
 const EDITOR: KindAccess[] = [
-  { kind: 'predict', runs_code: false, role: 'editor', allowed: true, setting: null },
-  { kind: 'evaluate', runs_code: false, role: 'editor', allowed: true, setting: null },
-  { kind: 'script', runs_code: true, role: 'admin', allowed: false, setting: 'DAAS_CODE_EXECUTION_ROLE' },
+  { kind: 'predict', group: 'team', runs_code: false, permission: 'change', code_execution: false, allowed: true, may_read_source: true },
+  { kind: 'evaluate', group: 'team', runs_code: false, permission: 'change', code_execution: false, allowed: true, may_read_source: true },
+  {
+    kind: 'script', group: 'team', runs_code: true, permission: 'change', code_execution: true, code_execution_role: 'admin',
+    allowed: false, may_read_source: false, setting: 'DAAS_CODE_EXECUTION_ROLE',
+  },
 ]
 
 describe('kindAllowed', () => {
@@ -53,7 +56,7 @@ describe('JobBasicsStep', () => {
     expect(wrapper.find('[data-testid="job-kind-predict"] input').attributes('disabled')).toBeUndefined()
     const notice = wrapper.find('[data-testid="job-kind-script-notice"]').text()
     expect(notice).toContain('code-execution permission')
-    expect(notice).toContain('the admin role')
+    expect(notice).toContain('DAAS_CODE_EXECUTION_ROLE=admin')
     expect(notice).toContain('DAAS_CODE_EXECUTION_ROLE=editor')
   })
 

@@ -1,27 +1,19 @@
 /**
- * What the signed-in token may do with jobs: script jobs run their own code, so creating,
+ * What the signed-in user may do with jobs of the current group: script jobs run their own code, so creating,
  * changing, running them and reading their source need the code-execution permission
  * (GET /api/v1/job-kinds says who holds it), and a job hides what the caller may not see.
  */
-import { request } from '../../api/client'
-import type { JobKind } from './jobForm'
+import { api, unwrap } from '../../api/client'
+import type { components } from '../../api/schema'
 
-/** One entry of GET /api/v1/job-kinds. */
-export interface KindAccess {
-  kind: JobKind
-  runs_code: boolean
-  /** The least role that may create, change or run such a job. */
-  role: string
-  allowed: boolean
-  /** The platform setting that moves ``role`` (code-running kinds). */
-  setting?: string | null
-}
+/** One entry of GET /api/v1/job-kinds: what a kind needs in the current group, and whether the caller holds it. */
+export type KindAccess = components['schemas']['JobKindAccess']
 
 /** The value every stored environment variable shows in responses. */
 export const MASK = '***'
 
 export async function loadKindAccess(): Promise<KindAccess[]> {
-  return (await request('/api/v1/job-kinds')).json()
+  return unwrap(api.GET('/api/v1/job-kinds'))
 }
 
 /** Whether the caller may create, change and run jobs of ``kind``; unknown code-running kinds: no. */
@@ -39,4 +31,9 @@ export function kindEntry(access: KindAccess[] | null, kind: string): KindAccess
 export function withheld(job: object): string[] {
   const fields = (job as { withheld?: unknown }).withheld
   return Array.isArray(fields) ? fields.map(String) : []
+}
+
+/** Parameters of the messages explaining the code-execution grant of ``entry``'s kind. */
+export function codeMessage(entry: KindAccess): { role: string; setting: string } {
+  return { role: entry.code_execution_role ?? 'admin', setting: entry.setting ?? 'DAAS_CODE_EXECUTION_ROLE' }
 }
