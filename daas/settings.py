@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     reconcile_interval_s: float = Field(
         5.0, gt=0, description="How often services are reconciled with Ray Serve."
     )
+    paused_grace_s: float = Field(
+        5.0, ge=0, le=600,
+        description="How long the replicas of a paused or deleted service keep answering 503 "
+                    "before they are removed (Serve handles to a removed service wait instead).",
+    )
     async_request_ttl_s: float = Field(
         24 * 3600, gt=0, description="How long finished async requests are kept."
     )

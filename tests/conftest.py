@@ -72,7 +72,7 @@ def platform_app(tmp_path) -> PlatformApp:
     from daas.platform.app import create_app
     from tests.fakes import FakeJobs, FakeServe, InProcessWorker
 
-    settings = make_settings(tmp_path / "home", max_upload_bytes=8 * 1024 * 1024)
+    settings = make_settings(tmp_path / "home", max_upload_bytes=8 * 1024 * 1024, paused_grace_s=0)
     worker, serve, ray_jobs = InProcessWorker(), FakeServe(), FakeJobs()
     app = create_app(settings, worker, serve, ray_jobs)
     token = settings.admin_token_path.read_text().strip()

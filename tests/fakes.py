@@ -51,6 +51,8 @@ class FakeServe:
         self.apps: dict[str, ServiceApp] = {}
         self.status: dict[str, str] = {}
         self.deploys: list[str] = []
+        #: Every deploy and delete in order: ("deploy", app) or ("delete", name).
+        self.calls: list[tuple[str, ServiceApp | str]] = []
         self.deleted: list[str] = []
         self.auto_run = True
         self.killed: list[str] = []
@@ -60,11 +62,13 @@ class FakeServe:
         self.apps[app.name] = app
         self.status[app.name] = "RUNNING" if self.auto_run else "DEPLOYING"
         self.deploys.append(app.name)
+        self.calls.append(("deploy", app))
 
     def delete(self, app_name: str) -> None:
         self.apps.pop(app_name, None)
         self.status.pop(app_name, None)
         self.deleted.append(app_name)
+        self.calls.append(("delete", app_name))
 
     def applications(self) -> dict[str, AppStatus]:
         return {name: AppStatus(status, f"{name} is {status}") for name, status in self.status.items()}

@@ -124,7 +124,7 @@ def binary_size(size: int | None) -> str:
 
 
 #: Colours of a service's states.
-SERVICE_STATE_STYLES = {"running": "green", "deploying": "yellow", "failed": "red",
+SERVICE_STATE_STYLES = {"running": "green", "deploying": "yellow", "scaling": "yellow", "failed": "red",
                         "paused": "blue", "deleting": "magenta", "queued": "yellow",
                         "succeeded": "green"}
 #: Colours of a batch run's statuses.

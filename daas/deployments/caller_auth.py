@@ -119,6 +119,12 @@ class CallerAuth:
         self._cache: dict[str, tuple[str | Forbidden | None, float]] = {}
         self._pending: dict[str, asyncio.Future[str | Forbidden | None]] = {}
 
+    def set_key_hash(self, key_hash: str) -> None:
+        """Take a rotated service key: the new one works at once, the old one no longer."""
+        if key_hash != self._key_hash:
+            self._cache.pop(self._key_hash, None)
+            self._key_hash = key_hash
+
     async def authenticate(self, authorization: str | None) -> str:
         """The caller's name for an ``Authorization`` header value, or ``Unauthenticated``."""
         token = bearer_token(authorization)

@@ -1,7 +1,8 @@
 """The Ray Serve deployment behind every service: application ``svc-<name>``.
 
-Built by the reconciler as ``ModelServer.options(...).bind(server_config.model_dump(mode="json"))``
-with route prefix ``/api/v1/svc/<name>``. Each replica loads the model once, then serves
+Built by the reconciler (``daas.deployments.service_app``) as ``ModelServer`` bound to a
+``ServerConfig``, with ``ServiceControls`` as its ``user_config`` and route prefix
+``/api/v1/svc/<name>``. Each replica loads the model once, then serves
 
 HTTP (see ``daas.deployments.service_endpoint``): ``POST /predict`` (``?format=csv``,
 ``?mode=async``), ``GET /`` and ``GET /metadata``, all behind bearer-token auth.
@@ -24,7 +25,7 @@ from starlette.responses import Response
 
 from daas.deployments.model_service import ModelService
 from daas.deployments.row_batching import Rows, predict_batch
-from daas.deployments.server_config import ServerConfig
+from daas.deployments.server_config import ServerConfig, ServiceControls
 from daas.deployments.service_endpoint import ServiceEndpoint
 from daas.runtimes import load_runtime
 from daas.store.artifacts import load_artifact
@@ -39,6 +40,7 @@ class ModelServer:
         settings = ServerConfig.model_validate(config)
         self._runtime = load_runtime(settings.format, load_artifact(settings.artifact))
         batched = None
+        self._largest_batch = 0
         if settings.batching is not None:
             self._predict_batch.set_max_batch_size(settings.batching.max_batch_size)
             self._predict_batch.set_batch_wait_timeout_s(settings.batching.max_wait_ms / 1000)
@@ -48,6 +50,10 @@ class ModelServer:
             replica=serve.get_replica_context().replica_id.unique_id, batched_rows=batched)
         self._endpoint = ServiceEndpoint(self._service)
         self._service.start()  # the constructor runs on the replica's event loop
+
+    def reconfigure(self, user_config: dict[str, Any]) -> None:
+        """Take new ``ServiceControls`` (key, time limit, closed) without a restart."""
+        self._service.reconfigure(ServiceControls.model_validate(user_config))
 
     async def __call__(self, request: Request) -> Response:
         """Answer an HTTP request below the route prefix."""
@@ -85,9 +91,10 @@ class ModelServer:
         return True
 
     async def stats(self) -> dict[str, Any]:
-        """``{"replica", "requests", "errors"}`` answered by this replica (HTTP and handle
-        predictions; errors as counted for traffic)."""
-        return self._service.stats()
+        """``{"replica", "requests", "errors", "largest_batch"}``: predictions this replica
+        answered (HTTP and handle; errors as counted for traffic) and the most requests that
+        batching has put into one model call."""
+        return {**self._service.stats(), "largest_batch": self._largest_batch}
 
     async def __del__(self) -> None:
         """Flush traffic and stop background work when Serve shuts the replica down."""
@@ -95,6 +102,7 @@ class ModelServer:
 
     @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
     async def _predict_batch(self, frames: list[pd.DataFrame]) -> list[Rows | Exception]:
+        self._largest_batch = max(self._largest_batch, len(frames))
         return await self._service.scorer.run(predict_batch, self._runtime, frames)
 
     async def _rows_in_batch(self, frame: pd.DataFrame) -> Rows:

@@ -27,9 +27,9 @@ from daas.deployments.response_bodies import (
     v2_response,
 )
 from daas.deployments.scoring import RowPredictor, Scored, Scorer
-from daas.deployments.server_config import ServerConfig
+from daas.deployments.server_config import ServerConfig, ServiceControls, closed_error
 from daas.deployments.traffic_flush import TrafficFlusher
-from daas.errors import BadRequest, DaasError, InternalError
+from daas.errors import BadRequest, DaasError, InternalError, Unavailable
 from daas.runtimes.base import ModelRuntime
 from daas.store.db import Database
 from daas.store.tables import AsyncRequest
@@ -44,17 +44,33 @@ class ModelService:
     """Predictions, metadata and async requests of one service, plus its counters."""
 
     def __init__(self, config: ServerConfig, runtime: ModelRuntime, db: Database, *,
-                 replica: str, batched_rows: RowPredictor | None = None, threads: int = 2,
+                 replica: str, controls: ServiceControls | None = None,
+                 batched_rows: RowPredictor | None = None, threads: int = 2,
                  auth: CallerAuth | None = None) -> None:
         self.config = config
         self.schema = runtime.schema
-        self.scorer = Scorer(runtime, timeout_s=config.timeout_s, threads=threads,
-                             batched_rows=batched_rows)
-        self.auth = auth or CallerAuth(config.key_hash, user_token_lookup(db, config.service),
+        self.scorer = Scorer(runtime, timeout_s=30.0, threads=threads, batched_rows=batched_rows)
+        self.auth = auth or CallerAuth("", user_token_lookup(db, config.service),
                                        key_check=service_key_check(db, config.service))
         self.counter = RequestCounter(replica)
         self.async_requests = AsyncRunner(AsyncRequestStore(db, config.service), self._score_stored)
         self.flusher = TrafficFlusher(self.counter.recorder, db, config.service, replica)
+        # Serve passes the controls right after the constructor, before any request arrives.
+        self._refusal: Unavailable | None = Unavailable("the replica is starting")
+        if controls is not None:
+            self.reconfigure(controls)
+
+    def reconfigure(self, controls: ServiceControls) -> None:
+        """Apply new controls at once: the key, the time limit, and whether calls are refused."""
+        self.auth.set_key_hash(controls.key_hash)
+        self.scorer.timeout_s = controls.timeout_s
+        self._refusal = (closed_error(self.config.service, controls.closed)
+                         if controls.closed else None)
+
+    def check_open(self) -> None:
+        """Refuse the call when the service is paused or being deleted (503)."""
+        if self._refusal is not None:
+            raise Unavailable(self._refusal.message, details=self._refusal.details)
 
     def start(self) -> None:
         """Start background work (traffic flushing) on the running event loop; idempotent."""
@@ -70,11 +86,13 @@ class ModelService:
 
     async def predict_encoded(self, payload: Payload, fmt: str) -> tuple[bytes, str]:
         """The encoded response body and media type for a sync ``/predict``."""
+        self.check_open()
         return await self.scorer.score(payload, lambda scored: self._encode(scored, fmt))
 
     async def submit_async(self, body: bytes, content_type: str | None, fmt: str,
                            caller: str | None) -> str:
         """Store a wait-return request and start scoring it; returns its id."""
+        self.check_open()
         return await self.async_requests.submit(body=body, content_type=content_type,
                                                 params={"format": fmt}, created_by=caller)
 
@@ -82,11 +100,14 @@ class ModelService:
 
     async def predict(self, body: dict[str, Any] | list[Any]) -> dict[str, Any]:
         """The ``/predict`` JSON response for a JSON body (a list is taken as records)."""
+        self.check_open()
         return await self._counted(self.scorer.score(
             Payload.from_json(body), lambda scored: prediction_body(self.config, scored)))
 
     async def infer_v2(self, body: dict[str, Any]) -> dict[str, Any]:
         """An Open Inference Protocol v2 response for a v2 request."""
+        self.check_open()
+
         async def infer() -> dict[str, Any]:
             payload = Payload.from_json(v2_request_payload(body))
             return await self.scorer.score(
@@ -99,7 +120,10 @@ class ModelService:
         return metadata_body(self.config, self.schema)
 
     async def run_async_request(self, request_id: str, *, wait: bool = False) -> str:
-        """(Re-)run a stored request unless it finished; see ``AsyncRunner.dispatch``."""
+        """(Re-)run a stored request unless it finished; see ``AsyncRunner.dispatch``.
+
+        A paused service leaves stored requests queued: they run after it resumes."""
+        self.check_open()
         return await self.async_requests.dispatch(request_id, wait=wait)
 
     def stats(self) -> dict[str, Any]:

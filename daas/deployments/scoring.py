@@ -1,13 +1,16 @@
 """Decode, predict and encode in a small thread pool, within the service's time limit.
 
 The event loop never runs model code, so a slow or stuck prediction cannot stall other
-requests: when the limit passes the caller gets ``Timeout`` (504) at once, and the late
-result of the thread is dropped.
+requests: when the limit passes the caller gets ``Timeout`` (504) at once. The deadline also
+reaches the thread: large requests are scored ``CHUNK_ROWS`` rows at a time, and work whose
+caller has had its 504 stops at the next chunk instead of holding the pool (and the GIL)
+from the calls behind it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,13 +19,19 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from daas.deployments.request_payload import Payload, decode_payload
-from daas.errors import Timeout
+from daas.errors import InvalidInput, Timeout
 from daas.runtimes.base import ModelRuntime
 
 T = TypeVar("T")
 
 #: Scores rows through a batching queue instead of one model call per request.
 RowPredictor = Callable[[pd.DataFrame], Awaitable[list[dict[str, Any]]]]
+#: Rows per model call in a large request: between two calls, abandoned work stops.
+CHUNK_ROWS = 1024
+
+
+class Abandoned(Exception):
+    """Raised in the pool when the caller stopped waiting (it has had its ``Timeout``)."""
 
 
 @dataclass(frozen=True)
@@ -46,12 +55,14 @@ class Scorer:
 
     async def score(self, payload: Payload, finish: Callable[[Scored], T]) -> T:
         """Decode ``payload``, predict, and return ``finish(scored)`` (run in the pool too)."""
+        abandoned = threading.Event()
         try:
             async with asyncio.timeout(self.timeout_s):
                 if self._batched_rows is None:
-                    return await self.run(self._score_now, payload, finish)
+                    return await self.run(self._score_now, payload, finish, abandoned)
                 return await self._score_batched(payload, finish)
         except TimeoutError:
+            abandoned.set()
             raise Timeout(f"the prediction did not finish within {self.timeout_s:g} s",
                           details={"timeout_s": self.timeout_s}) from None
 
@@ -63,11 +74,31 @@ class Scorer:
         """Stop the pool; a running prediction finishes in the background."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _score_now(self, payload: Payload, finish: Callable[[Scored], T]) -> T:
+    def _score_now(self, payload: Payload, finish: Callable[[Scored], T],
+                   abandoned: threading.Event) -> T:
         decoded = decode_payload(payload, self.schema)
+        _stop_if(abandoned)
         if decoded.tensors is not None:
-            return finish(Scored(tensors=self.runtime.predict_tensors(decoded.tensors)))
-        return finish(Scored(rows=self.runtime.predict(decoded.frame)))
+            scored = Scored(tensors=self.runtime.predict_tensors(decoded.tensors))
+        else:
+            scored = Scored(rows=self._predict_in_chunks(decoded.frame, abandoned))
+        _stop_if(abandoned)
+        return finish(scored)
+
+    def _predict_in_chunks(self, frame: pd.DataFrame, abandoned: threading.Event) -> list[dict[str, Any]]:
+        if len(frame) <= CHUNK_ROWS:
+            return self.runtime.predict(frame)
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(frame), CHUNK_ROWS):
+            _stop_if(abandoned)
+            try:
+                rows.extend(self.runtime.predict(frame.iloc[start:start + CHUNK_ROWS]))
+            except InvalidInput as exc:
+                if exc.row is None or not start:
+                    raise
+                raise InvalidInput(exc.message, field=exc.field, row=exc.row + start,
+                                   details=exc.details) from None
+        return rows
 
     async def _score_batched(self, payload: Payload, finish: Callable[[Scored], T]) -> T:
         # Decoding per request first means a malformed request fails alone, before batching.
@@ -77,3 +108,8 @@ class Scorer:
         else:
             scored = Scored(rows=await self._batched_rows(decoded.frame))
         return await self.run(finish, scored)
+
+
+def _stop_if(abandoned: threading.Event) -> None:
+    if abandoned.is_set():
+        raise Abandoned

@@ -6,7 +6,8 @@
 - ``GET /`` and ``GET /metadata`` — the service's inputs and outputs.
 
 Every request needs ``Authorization: Bearer <token>`` (the service key or a user token),
-is counted in the replica's traffic, and every error is ``{"error": {...}}`` JSON.
+is refused with 503 once the service is paused or being deleted, is counted in the
+replica's traffic, and every error is ``{"error": {...}}`` JSON.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class ServiceEndpoint:
 
     async def _answer(self, request: Request) -> Response:
         caller = await self.service.auth.authenticate(request.headers.get("authorization"))
+        self.service.check_open()
         path = relative_path(request.scope)
         method = _ROUTES.get(path)
         if method is None:

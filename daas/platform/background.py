@@ -11,14 +11,17 @@ from typing import Any
 class PeriodicPass:
     """Calls ``run_pass`` at once, then every ``interval_s`` seconds or on ``trigger``.
 
-    A failing pass is logged and the loop goes on: the next pass retries.
+    A pass that returns True asks for the next one after ``busy_interval_s`` instead (something
+    is changing and worth watching closely). A failing pass is logged and the loop goes on:
+    the next pass retries.
     """
 
     def __init__(self, name: str, run_pass: Callable[[], Any], interval_s: float,
-                 log: logging.Logger) -> None:
+                 log: logging.Logger, *, busy_interval_s: float | None = None) -> None:
         self.name = name
         self.run_pass = run_pass
         self.interval_s = interval_s
+        self.busy_interval_s = interval_s if busy_interval_s is None else busy_interval_s
         self.log = log
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -40,9 +43,10 @@ class PeriodicPass:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            busy = False
             try:
-                self.run_pass()
+                busy = self.run_pass() is True
             except Exception:  # noqa: BLE001 - the loop must survive database and Ray hiccups
                 self.log.exception("%s pass failed", self.name)
-            self._wake.wait(self.interval_s)
+            self._wake.wait(self.busy_interval_s if busy else self.interval_s)
             self._wake.clear()

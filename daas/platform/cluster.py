@@ -6,7 +6,9 @@ import time
 from typing import Any
 
 from daas.platform.ports import ServeBackend, service_of_app
+from daas.platform.services.observability import desired_states, draining_reason, is_draining
 from daas.settings import Settings
+from daas.store.db import Database
 
 _GiB = 2**30
 
@@ -20,20 +22,27 @@ def _usage(total: dict[str, float], available: dict[str, float], key: str, scale
 class ClusterView:
     """Summarises nodes and replicas for the cluster page."""
 
-    def __init__(self, serve: ServeBackend, settings: Settings) -> None:
+    def __init__(self, serve: ServeBackend, settings: Settings, db: Database) -> None:
         self.serve = serve
+        self.db = db
         self.settings = settings
         self.started = time.time()
 
     def summary(self) -> dict[str, Any]:
-        """CPU, memory (GiB) and GPU per node, free Ray resources and service replicas on each."""
+        """CPU, memory (GiB) and GPU per node, free Ray resources and service replicas on each
+        (running, or draining: stopping but still holding resources)."""
         per_node: dict[str | None, list[dict[str, Any]]] = {}
+        desired = desired_states(self.db)
         for app, replicas in self.serve.all_replicas().items():
+            service = service_of_app(app)
             for replica in replicas:
-                if replica.running:
-                    per_node.setdefault(replica.node_id, []).append(
-                        {"service": service_of_app(app), "replica_id": replica.replica_id,
-                         "pid": replica.pid})
+                if not (replica.running or replica.draining):
+                    continue
+                shown = {"service": service, "replica_id": replica.replica_id, "pid": replica.pid,
+                         "state": "RUNNING"}
+                if is_draining(replica, desired.get(service)):
+                    shown.update(state="DRAINING", reason=draining_reason(desired.get(service)))
+                per_node.setdefault(replica.node_id, []).append(shown)
         nodes = self.serve.nodes()
         free: dict[str, float] = {}
         for node in nodes:

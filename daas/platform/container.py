@@ -75,9 +75,10 @@ def build_container(settings: Settings, worker: ModelWorker, serve: ServeBackend
     registry = ModelRegistry(db, store, worker, settings.max_upload_bytes)
     reconciler = Reconciler(db, serve, ServiceAppPlanner(registry, settings),
                             interval_s=settings.reconcile_interval_s,
-                            async_ttl_s=settings.async_request_ttl_s)
+                            async_ttl_s=settings.async_request_ttl_s,
+                            closed_grace_s=settings.paused_grace_s)
     services = ServiceManager(db, registry, serve.nodes, settings.instance_presets, settings.url,
-                              on_change=reconciler.trigger)
+                              on_change=reconciler.trigger, on_close=reconciler.close_now)
     registry.in_use = services.versions_in_use
     dispatcher = RunDispatcher(db, registry, settings, job_backend)
     jobs = JobService(db, registry, dispatcher)
@@ -87,7 +88,7 @@ def build_container(settings: Settings, worker: ModelWorker, serve: ServeBackend
         tester=ModelTester(registry, worker), serve=serve, services=services,
         observer=ServiceObserver(db, serve),
         gateway=ServiceGateway(db, services, registry, tokens, serve, worker),
-        reconciler=reconciler, cluster=ClusterView(serve, settings),
+        reconciler=reconciler, cluster=ClusterView(serve, settings, db),
         jobs=jobs, job_scheduler=JobScheduler(db, dispatcher),
         datasets=DatasetService(db, store, settings, users=jobs.dataset_users),
     )

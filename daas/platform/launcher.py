@@ -43,7 +43,11 @@ def serve_environment(ha_proxy: bool) -> dict[str, str]:
     env = {"RAY_USAGE_STATS_ENABLED": "0"}
     if ha_proxy:
         env.update({"RAY_SERVE_ENABLE_HA_PROXY": "1", "RAY_SERVE_ENABLE_DIRECT_INGRESS": "1",
-                    "RAY_SERVE_HAPROXY_RETRY_ON": "conn-failure empty-response"})
+                    "RAY_SERVE_HAPROXY_RETRY_ON": "conn-failure empty-response",
+                    # A stopping replica stays open this long for load balancers to drop it
+                    # (Ray's default, 30 s, is for cloud ones); Serve's own HAProxy has it out
+                    # of its config within a second, and retries a refused connection.
+                    "RAY_SERVE_DIRECT_INGRESS_MIN_DRAINING_PERIOD_S": "5"})
     return env
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from daas.deployments.server_config import ServerConfig
+from daas.deployments.server_config import ServerConfig, ServiceControls
 from daas.runtimes.base import ModelSchema
 from daas.store.artifacts import ArtifactRef
 
@@ -54,6 +54,12 @@ class ReplicaInfo:
         """Whether the replica is up and taking requests."""
         return self.state == "RUNNING"
 
+    @property
+    def draining(self) -> bool:
+        """Whether Serve is stopping the replica: it finishes calls in flight, still holding
+        its resources."""
+        return self.state == "STOPPING"
+
 
 @dataclass(frozen=True)
 class AppStatus:
@@ -63,11 +69,18 @@ class AppStatus:
     message: str
     deployment_message: str = ""
     replica_states: dict[str, int] = field(default_factory=dict)
+    #: The lowest status of its deployments (HEALTHY, UPDATING, UPSCALING, DOWNSCALING, ...).
+    deployment_status: str = ""
 
     @property
     def running(self) -> bool:
         """Serve reports the application as running."""
         return self.status.upper() == "RUNNING"
+
+    @property
+    def scaling(self) -> bool:
+        """Serve is adding or removing replicas, not replacing them."""
+        return self.deployment_status.upper() in ("UPSCALING", "DOWNSCALING")
 
     @property
     def deleting(self) -> bool:
@@ -87,11 +100,13 @@ class NodeCapacity:
 
 @dataclass(frozen=True)
 class ServiceApp:
-    """What to run for one service: the replica's config and its Serve deployment options."""
+    """What to run for one service: the replica's config, its controls (changed in place)
+    and its Serve deployment options."""
 
     name: str
     route_prefix: str
     config: ServerConfig
+    controls: ServiceControls
     options: dict[str, Any]
 
 

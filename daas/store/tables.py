@@ -173,7 +173,7 @@ def resolve_version(session: Session, group_id: int, name: str,
 # --- online services ------------------------------------------------------------
 
 #: Lifecycle states of a service.
-STATES = ("deploying", "running", "failed", "paused", "deleting")
+STATES = ("deploying", "scaling", "running", "failed", "paused", "deleting")
 #: What the user asked for; the reconciler moves ``state`` towards it.
 DESIRED = ("running", "paused", "deleted")
 

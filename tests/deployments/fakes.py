@@ -16,7 +16,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from daas.deployments.model_service import ModelService
-from daas.deployments.server_config import ServerConfig
+from daas.deployments.server_config import ServerConfig, ServiceControls
 from daas.deployments.service_endpoint import ServiceEndpoint
 from daas.errors import InvalidInput
 from daas.platform.tokens.service import TokenService
@@ -107,9 +107,14 @@ def server_config(runtime: ModelRuntime, db: Database, **overrides: Any) -> Serv
     values = dict(service="adder", model="adder-model", version=3, task=runtime.schema.task,
                   format=runtime.schema.format, storage_uri="unused", storage_key="unused",
                   sha256="0" * 64, model_schema=runtime.schema.model_dump(mode="json"),
-                  database_url=db.url, key_hash=hash_token(SERVICE_KEY))
+                  database_url=db.url)
     values.update(overrides)
     return ServerConfig(**values)
+
+
+def controls(**overrides: Any) -> ServiceControls:
+    """The controls of service ``adder``: its key ``SERVICE_KEY``, open."""
+    return ServiceControls(**{"key_hash": hash_token(SERVICE_KEY), **overrides})
 
 
 def user_token(db: Database, name: str = "alice", permission: str | None = "read") -> tuple[int, str]:
@@ -171,7 +176,9 @@ def harness(tmp_path: Path, runtime: ModelRuntime | None = None, **config: Any) 
     with db.write() as session:  # the row whose group user tokens need read on
         session.add(Service(group_id=default_group_id(db), name="adder", model_name="adder-model",
                             model_version=3, spec={}, key_hash=hash_token(SERVICE_KEY)))
-    service = ModelService(server_config(runtime, db, **config), runtime, db, replica="r1")
+    control_fields = {k: config.pop(k) for k in list(config) if k in ServiceControls.model_fields}
+    service = ModelService(server_config(runtime, db, **config), runtime, db, replica="r1",
+                           controls=controls(**control_fields))
     return Harness(service, runtime, db)
 
 

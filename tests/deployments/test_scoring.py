@@ -10,11 +10,13 @@ import pytest
 
 from daas.deployments.model_service import ModelService
 from daas.deployments.row_batching import predict_batch, split_rows
+from daas.deployments.scoring import CHUNK_ROWS
 from daas.errors import BadRequest, InvalidInput, Timeout
 from tests.deployments.fakes import (
     PREFIX,
     AdderRuntime,
     TensorRuntime,
+    controls,
     harness,
     run,
     server_config,
@@ -59,6 +61,33 @@ def test_slow_prediction_over_http_is_504_json_and_the_replica_answers_after(tmp
         time.sleep(0.7)  # the late thread finishes; its result is dropped
         assert client.post(f"{PREFIX}/predict",
                            json={"data": [{"x": 1, "y": 1}]}).status_code == 200
+
+
+def test_a_timed_out_large_request_stops_at_the_next_chunk(tmp_path):
+    slow = harness(tmp_path, AdderRuntime(delay=0.05), timeout_s=0.2)
+    rows = [{"x": i, "y": 1} for i in range(20 * CHUNK_ROWS)]
+
+    async def scenario():
+        with pytest.raises(Timeout):
+            await slow.service.predict({"data": rows})
+        await asyncio.sleep(0.3)  # a chunk in progress may finish; no further chunk starts
+        return list(slow.runtime.calls)
+
+    calls = run(scenario())
+    assert calls and set(calls) == {CHUNK_ROWS} and len(calls) < 10
+    assert slow.runtime.calls == calls  # nothing ran after the abandoned chunk
+
+
+def test_large_requests_are_scored_in_chunks_with_the_same_answer(tmp_path):
+    adder = harness(tmp_path)
+    rows = [{"x": i, "y": 2} for i in range(2 * CHUNK_ROWS + 5)]
+    answer = run(adder.service.predict({"data": rows}))
+    assert adder.runtime.calls == [CHUNK_ROWS, CHUNK_ROWS, 5]
+    assert [p["value"] for p in answer["predictions"]] == [i + 2 for i in range(len(rows))]
+    refusing = harness(tmp_path / "refusing", AdderRuntime(refuse_above=CHUNK_ROWS + 2))
+    with pytest.raises(InvalidInput) as caught:
+        run(refusing.service.predict({"data": rows}))
+    assert caught.value.details == {"field": "x", "row": CHUNK_ROWS + 3}  # counted in the request
 
 
 # -- handle methods --------------------------------------------------------------------------
@@ -150,7 +179,7 @@ def test_batched_service_scores_concurrent_requests_together(tmp_path):
         return outcome
 
     service = ModelService(server_config(runtime, db), runtime, db, replica="r1",
-                           batched_rows=batched_rows)
+                           controls=controls(), batched_rows=batched_rows)
     bodies = [{"data": [{"x": i, "y": 1}]} for i in range(5)]
     bodies.append({"data": [{"x": 1}]})            # refused while decoding, before batching
     bodies.append({"data": [{"x": 500, "y": 1}]})  # refused by the model inside the batch

@@ -23,6 +23,20 @@ def upload(live, name: str, path: Path) -> dict:
     return response.json()
 
 
+def deploy(live, name: str, model: str, **form) -> dict:
+    """Deploy ``model`` as service ``name`` (0.25 CPU unless ``form`` says otherwise)."""
+    with api(live) as http:
+        response = http.post("/api/v1/services", json={"name": name, "model": model, "num_cpus": 0.25,
+                                                       **form})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def predict_url(live, name: str) -> str:
+    """The REST prediction URL of service ``name``."""
+    return f"{live.url}/api/v1/svc/{name}/predict"
+
+
 def wait_for_state(live, service: str, state: str = "running", timeout_s: float = 90) -> dict:
     """Poll a service until it reaches ``state``; fail with its last answer otherwise."""
     deadline = time.monotonic() + timeout_s

@@ -16,6 +16,8 @@ from tests.conftest import MNIST_DIR, PMML_DIR
 from tests.live.helpers import (
     RequestStream,
     api,
+    deploy,
+    predict_url,
     upload,
     wait_for_state,
     wait_until_answers,
@@ -32,17 +34,6 @@ def iris_model(live_platform):
     upload(live_platform, "svc-iris", PMML_DIR / "DecisionTreeIris.pmml")
     upload(live_platform, "svc-iris", PMML_DIR / "RuleSetIris.pmml")
     return "svc-iris"
-
-
-def deploy(live, name, model, **form):
-    with api(live) as http:
-        response = http.post("/api/v1/services", json={"name": name, "model": model, "num_cpus": 0.25, **form})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def predict_url(live, name):
-    return f"{live.url}/api/v1/svc/{name}/predict"
 
 
 def test_service_lifecycle(live_platform, iris_model):

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from daas.deployments.server_config import Batching, ServerConfig
+from daas.deployments.server_config import Batching, ServerConfig, ServiceControls
 from daas.errors import DaasError, InvalidInput
 from daas.runtimes import inspect_model
 from daas.store.artifacts import ArtifactStore
@@ -30,7 +30,7 @@ ONNX_IRIS = {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "peta
 def deploy(live, name: str, path, fmt: str, **config) -> ServerConfig:
     from ray import serve
 
-    from daas.deployments.model_server import ModelServer
+    from daas.deployments.service_app import build_service_app
 
     data = path.read_bytes()
     sha, key = ArtifactStore(live.settings.resolved_storage_uri).put_model(data)
@@ -38,12 +38,11 @@ def deploy(live, name: str, path, fmt: str, **config) -> ServerConfig:
     cfg = ServerConfig(service=name, model=f"{name}-model", version=1, task=schema["task"],
                        format=fmt, storage_uri=live.settings.resolved_storage_uri,
                        storage_key=key, sha256=sha, model_schema=schema,
-                       database_url=live.settings.resolved_database_url,
-                       key_hash=hash_token(SERVICE_KEY), **config)
-    deployment = ModelServer.options(name="model", num_replicas=1, max_ongoing_requests=16,
-                                     ray_actor_options={"num_cpus": 0.25})
-    serve.run(deployment.bind(cfg.model_dump(mode="json")), name=f"{APP_PREFIX}{name}",
-              route_prefix=f"/api/v1/svc/{name}")
+                       database_url=live.settings.resolved_database_url, **config)
+    app = build_service_app(cfg, ServiceControls(key_hash=hash_token(SERVICE_KEY)),
+                            {"num_replicas": 1, "max_ongoing_requests": 16,
+                             "ray_actor_options": {"num_cpus": 0.25}})
+    serve.run(app, name=f"{APP_PREFIX}{name}", route_prefix=f"/api/v1/svc/{name}")
     return cfg
 
 
@@ -179,6 +178,8 @@ def test_batched_onnx_service_under_concurrency(live_platform, onnx_service):
     with ThreadPoolExecutor(max_workers=12) as pool:
         responses = list(pool.map(call, range(12)))
     assert [r.status_code for r in responses] == [200] * 5 + [422] + [200] * 6
+    # Batching batches: one model call took several concurrent requests.
+    assert serve.get_app_handle(f"{APP_PREFIX}t2").stats.remote().result()["largest_batch"] > 1
     assert {r.json()["predictions"][0]["label"] for i, r in enumerate(responses) if i != 5} == \
         {"virginica"}
 

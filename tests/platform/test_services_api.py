@@ -94,8 +94,15 @@ def test_unknown_model_duplicate_name_and_unknown_service(api):
 def test_pause_answers_503_then_resume_redeploys_same_url(api, platform_app):
     deploy(api)
     reconcile(platform_app)
-    assert api.post("/api/v1/services/iris-svc/pause").json()["desired"] == "paused"
+    paused = api.post("/api/v1/services/iris-svc/pause").json()
+    assert (paused["desired"], paused["state"]) == ("paused", "paused")
+    # Before the pause answered, the replicas were told to refuse calls (the same replicas:
+    # same config); the application is removed after the grace.
+    kind, closed = platform_app.serve.calls[-1]
+    assert kind == "deploy" and closed.controls.closed == "paused"
+    assert closed.config == platform_app.serve.calls[0][1].config
     reconcile(platform_app)
+    assert platform_app.serve.calls[-1] == ("delete", "svc-iris-svc")
     assert "svc-iris-svc" not in platform_app.serve.apps
     assert api.get("/api/v1/services/iris-svc").json()["state"] == "paused"
     call = api.post("/api/v1/svc/iris-svc/predict", json={"data": {}})
@@ -104,7 +111,7 @@ def test_pause_answers_503_then_resume_redeploys_same_url(api, platform_app):
     reconcile(platform_app)
     reconcile(platform_app)
     assert api.get("/api/v1/services/iris-svc").json()["state"] == "running"
-    assert platform_app.serve.deploys.count("svc-iris-svc") == 2
+    assert platform_app.serve.deploys.count("svc-iris-svc") == 3  # deploy, close, resume
     # Running in Serve, but the call reached the platform: the ingress has no route yet.
     early = api.post("/api/v1/svc/iris-svc/predict", json={"data": {}})
     assert early.status_code == 503 and "starting to take traffic" in early.json()["error"]["message"]
@@ -130,7 +137,15 @@ def test_scale_switch_version_and_rollback_redeploy(api, platform_app):
     deploy(api, version=1)
     reconcile(platform_app)
     scaled = api.patch("/api/v1/services/iris-svc", json={"replicas": 3}).json()
-    assert scaled["spec"]["replicas"] == 3 and scaled["generation"] == 2 and scaled["state"] == "deploying"
+    assert scaled["spec"]["replicas"] == 3 and scaled["generation"] == 2 and scaled["state"] == "scaling"
+    reconcile(platform_app)
+    first, rescaled = (app for kind, app in platform_app.serve.calls if kind == "deploy")
+    assert rescaled.config == first.config and rescaled.options["num_replicas"] == 3
+    reconcile(platform_app)
+    slower = api.patch("/api/v1/services/iris-svc", json={"timeout_s": 5}).json()
+    assert slower["state"] == "running"  # the replicas take a new time limit in place
+    reconcile(platform_app)
+    assert platform_app.serve.apps["svc-iris-svc"].controls.timeout_s == 5
     switched = api.patch("/api/v1/services/iris-svc", json={"version": 2}).json()
     assert (switched["version"], switched["previous_version"]) == (2, 1)
     reconcile(platform_app)

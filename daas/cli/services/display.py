@@ -74,7 +74,7 @@ def progress_line(service: Service) -> str:
     """One line on how a change is going: state, replicas, reason."""
     line = f"{service['name']}: {service['state']}"
     running = service.get("replicas_running")
-    if running is not None and service["state"] in ("deploying", "running"):
+    if running is not None and service["state"] in ("deploying", "scaling", "running"):
         line += f", {replica_count(service)} replicas"
     if service.get("reason"):
         line += f" ({service['reason']})"

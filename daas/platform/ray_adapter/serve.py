@@ -24,7 +24,7 @@ class RayServe:
 
     def deploy(self, app: ServiceApp) -> None:
         """Create or update an application without waiting for it to run."""
-        target = serve.RunTarget(target=build_service_app(app.config, app.options), name=app.name,
+        target = serve.RunTarget(target=build_service_app(app.config, app.controls, app.options), name=app.name,
                                  route_prefix=app.route_prefix)
         serve.run_many([target], wait_for_ingress_deployment_creation=False,
                        wait_for_applications_running=False)
@@ -39,14 +39,16 @@ class RayServe:
         for name, app in serve.status().applications.items():
             replica_states: dict[str, int] = {}
             messages = []
+            statuses = []
             for deployment in app.deployments.values():
+                statuses.append(_plain(deployment.status))
                 for state, count in deployment.replica_states.items():
                     key = _plain(state)
                     replica_states[key] = replica_states.get(key, 0) + count
                 if deployment.message:
                     messages.append(deployment.message)
             result[name] = AppStatus(_plain(app.status), app.message or "", "\n".join(messages),
-                                     replica_states)
+                                     replica_states, _lowest(statuses))
         return result
 
     def replicas(self, app_name: str) -> list[ReplicaInfo]:
@@ -128,6 +130,15 @@ class RayServe:
     def run_async_request(self, app_name: str, request_id: str) -> None:
         """Hand a stored async request to the application; the replica records the outcome."""
         serve.get_app_handle(app_name).run_async_request.remote(request_id)
+
+
+_STATUS_RANK = ("DEPLOY_FAILED", "UNHEALTHY", "UPDATING", "UPSCALING", "DOWNSCALING", "HEALTHY")
+
+
+def _lowest(statuses: list[str]) -> str:
+    """The status that says most about an application, as Serve ranks them."""
+    ranked = [s for s in _STATUS_RANK if s in statuses]
+    return ranked[0] if ranked else (statuses[0] if statuses else "")
 
 
 def _plain(value: Any) -> str:

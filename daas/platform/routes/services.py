@@ -86,8 +86,8 @@ def rollback(name: str, principal: Caller, services: Services, audit: Audit) -> 
 
 @router.post("/{name}/pause", response_model=ServicePublic, summary="Pause")
 def pause(name: str, principal: Caller, services: Services, audit: Audit) -> ServicePublic:
-    """Remove the Serve application, keep the service; calls answer 503. Your own with
-    change, anyone's with manage."""
+    """Stop serving, keep the service: once this answers, every call is refused (503, paused),
+    then the replicas are removed. Your own with change, anyone's with manage."""
     group = _allow(principal, services, name, Action.STOP)
     service = services.pause(name, principal.name)
     audit.record(principal, group, "pause", "service", name)
@@ -105,8 +105,8 @@ def resume(name: str, principal: Caller, services: Services, audit: Audit) -> Se
 
 @router.delete("/{name}", status_code=202, response_model=ServicePublic, summary="Delete")
 def delete(name: str, principal: Caller, services: Services, audit: Audit) -> ServicePublic:
-    """Remove the application and then the service (404 once gone). Your own with change,
-    anyone's with manage."""
+    """Refuse every call at once (503), remove the application, then the service (404 once
+    gone). Your own with change, anyone's with manage."""
     group = _allow(principal, services, name, Action.DELETE)
     service = services.delete(name, principal.name)
     audit.record(principal, group, "delete", "service", name)

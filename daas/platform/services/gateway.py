@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import select
 
 from daas.codecs.tensors import v2_datatype
+from daas.deployments.server_config import closed_error
 from daas.errors import NotFound, Unavailable
 from daas.platform.access.policy import Action, check
 from daas.platform.ports import ModelWorker, ServeBackend, service_app_name
@@ -122,11 +123,8 @@ class ServiceGateway:
 
 def not_serving(service: Service) -> Unavailable:
     """The 503 for a service that does not serve requests right now, saying why."""
-    if service.desired == "paused":
-        return Unavailable(f"service {service.name!r} is paused; resume it to serve requests",
-                           details={"state": service.state})
-    if service.desired == "deleted":
-        return Unavailable(f"service {service.name!r} is being deleted", details={"state": service.state})
+    if service.desired in ("paused", "deleted"):
+        return closed_error(service.name, service.desired, service.state)
     if service.state == "running":
         # Serve runs it, but its HTTP ingress has not picked up the new route yet.
         return Unavailable(f"service {service.name!r} is starting to take traffic; retry in a few seconds",

@@ -1,7 +1,7 @@
 """Service lifecycle as desired state: create, change, pause, resume, roll back, delete.
 
 Every change is a write to the ``service`` row plus an event; the reconciler then makes
-Ray Serve match. Nothing here waits for Serve.
+Ray Serve match. Only pause and delete wait, for the replicas to refuse calls (``on_close``).
 
 A service belongs to a group and serves a model of that group; its name is unique across the
 platform (it is the URL and the Serve application name). Group permissions are checked by
@@ -34,6 +34,10 @@ from daas.store.tables import Group, Service, ServiceEvent, utcnow
 from daas.store.tokens import hash_token, new_secret
 
 _RESOURCE_FIELDS = set(ResourceFields.model_fields) - {"preset"}
+#: Spec fields Serve changes by adding or removing replicas, keeping the others.
+_SCALE_FIELDS = {"replicas", "autoscaling"}
+#: Spec fields the running replicas take without a restart (``ServiceControls``).
+_IN_PLACE_FIELDS = {"timeout_s"}
 
 
 def record_event(session, service: str, kind: str, message: str, state: str | None = None) -> None:
@@ -46,13 +50,15 @@ class ServiceManager:
 
     def __init__(self, db: Database, registry: ModelRegistry, nodes: Callable[[], list[NodeCapacity]],
                  presets: dict[str, dict[str, Any]], base_url: str,
-                 on_change: Callable[[], None] = lambda: None) -> None:
+                 on_change: Callable[[], None] = lambda: None,
+                 on_close: Callable[[str], None] = lambda name: None) -> None:
         self.db = db
         self.registry = registry
         self.nodes = nodes
         self.presets = presets
         self.base_url = base_url
         self.on_change = on_change
+        self.on_close = on_close
 
     # --- the deploy form ------------------------------------------------------------
 
@@ -105,16 +111,19 @@ class ServiceManager:
             row = self._row(session, name)
             spec = self._spec(row.spec, form)
             changes = []
+            state = None
             if form.version is not None and form.version != row.model_version:
                 self.registry.version(row.group_id, row.model_name, form.version)
                 row.previous_version, row.model_version = row.model_version, form.version
                 changes.append(f"version {row.previous_version} -> {row.model_version}")
+                state = "deploying"
             new_spec = spec.model_dump(mode="json")
             if new_spec != row.spec:
                 changes.append(_spec_change(row.spec, new_spec))
+                state = state or _visible_change(row.spec, new_spec)
                 row.spec = new_spec
             if changes:
-                self._bump(session, row, "updated", "; ".join(changes) + f" by {changed_by}")
+                self._bump(session, row, "updated", "; ".join(changes) + f" by {changed_by}", state)
         self.on_change()
         return self._public(row)
 
@@ -149,7 +158,7 @@ class ServiceManager:
         with self.db.write() as session:
             row = self._row(session, name)
             row.key_hash = hash_token(key)
-            self._bump(session, row, "key", "API key rotated")
+            self._bump(session, row, "key", "API key rotated", state=None)
         self.on_change()
         return key
 
@@ -165,14 +174,21 @@ class ServiceManager:
                 session.add(row)
                 record_event(session, name, desired if desired != "running" else "resumed",
                              message, row.state)
+        if desired != "running":
+            self.on_close(name)
         self.on_change()
-        return self._public(row)
+        with self.db.read() as session:
+            found = session.exec(select(Service).where(Service.name == name)).first()
+        return self._public(found or row)
 
-    def _bump(self, session, row: Service, kind: str, message: str) -> None:
+    def _bump(self, session, row: Service, kind: str, message: str,
+              state: str | None = "deploying") -> None:
+        """A new generation for the reconciler; ``state`` shows what it will do (None: no
+        visible change, e.g. a new key the replicas take in place)."""
         row.generation += 1
         row.updated = utcnow()
-        if row.desired == "running":
-            row.state = "deploying"
+        if row.desired == "running" and state is not None:
+            row.state = state
         session.add(row)
         record_event(session, row.name, kind, message, row.state)
 
@@ -240,6 +256,15 @@ class ServiceManager:
 
 def _group_name(session, group_id: int) -> str:
     return session.exec(select(Group.name).where(Group.id == group_id)).one()
+
+
+def _visible_change(old: dict[str, Any], new: dict[str, Any]) -> str | None:
+    """The state a spec change puts a running service in: new replicas (``deploying``), more
+    or fewer of the same (``scaling``), or none at all (replicas reconfigured in place)."""
+    changed = {key for key in old.keys() | new.keys() if old.get(key) != new.get(key)}
+    if changed - _SCALE_FIELDS - _IN_PLACE_FIELDS:
+        return "deploying"
+    return "scaling" if changed & _SCALE_FIELDS else None
 
 
 def _spec_change(old: dict[str, Any], new: dict[str, Any]) -> str:

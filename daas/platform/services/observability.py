@@ -13,7 +13,7 @@ from daas.deployments.traffic import BUCKET_SECONDS, Bucket, bucket_start, summa
 from daas.errors import NotFound
 from daas.platform.ports import ReplicaInfo, ServeBackend, service_app_name
 from daas.store.db import Database
-from daas.store.tables import ServiceTraffic
+from daas.store.tables import Service, ServiceTraffic
 
 WINDOWS = {"minute": (timedelta(minutes=1), timedelta(seconds=BUCKET_SECONDS)),
            "hour": (timedelta(hours=1), timedelta(minutes=1))}
@@ -67,9 +67,10 @@ class ServiceObserver:
         return [r for r in self.serve.replicas(service_app_name(service)) if r.running]
 
     def replicas(self, service: str) -> list[dict[str, Any]]:
-        """Replica actors of a service with the requests each served."""
+        """Replica actors of a service with the requests each served; draining ones say why."""
         served = requests_by_replica(self.db, service)
-        return [{**asdict(replica), "requests": served.get(replica.replica_id, 0)}
+        desired = desired_states(self.db).get(service)
+        return [{**replica_view(replica, desired), "requests": served.get(replica.replica_id, 0)}
                 for replica in self.serve.replicas(service_app_name(service))]
 
     def restart_replica(self, service: str, replica_id: str) -> None:
@@ -88,3 +89,31 @@ class ServiceObserver:
     def traffic(self, service: str, window: str) -> dict[str, Any]:
         """Summary and time series of a service's requests."""
         return traffic(self.db, service, window)
+
+
+def draining_reason(desired: str | None) -> str:
+    """Why a replica of a service in ``desired`` state is being stopped."""
+    if desired == "paused":
+        return "the service is paused: this replica refuses calls and stops once the drain ends"
+    if desired == "deleted":
+        return "the service is being deleted: this replica refuses calls and stops once the drain ends"
+    return "replaced or scaled down: this replica finishes the calls it has, then stops"
+
+
+def is_draining(replica: ReplicaInfo, desired: str | None) -> bool:
+    """Stopping, or refusing calls until it is stopped (its service is paused or deleted)."""
+    return replica.draining or (replica.running and desired in ("paused", "deleted"))
+
+
+def replica_view(replica: ReplicaInfo, desired: str | None) -> dict[str, Any]:
+    """A replica as the API shows it: one on its way out is ``DRAINING``, with its reason."""
+    view = asdict(replica)
+    if is_draining(replica, desired):
+        view.update(state="DRAINING", reason=draining_reason(desired))
+    return view
+
+
+def desired_states(db: Database) -> dict[str, str]:
+    """Every service's desired state, by name."""
+    with db.read() as session:
+        return dict(session.exec(select(Service.name, Service.desired)).all())

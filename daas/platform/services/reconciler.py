@@ -2,13 +2,21 @@
 
 Each pass reads every service row and every Serve application, then per service deploys,
 updates, removes or just observes, recording state changes and replica births and deaths
-as events. Passes run under one lock, after every API change and every few seconds.
+as events. Passes run under one lock, after every API change and every few seconds (every
+half second while a service is changing, so a state shows soon after Serve reaches it).
+
+A service that stops serving (paused or deleted) is first *closed*: its replicas are told in
+place to refuse every call (503, paused), and its application is removed ``closed_grace_s``
+later. No call is served once the pause has answered; for that grace, callers through a Serve
+handle still get the 503 (a handle to a removed application waits for replicas instead), and
+a resume within it reopens the same replicas at once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -40,10 +48,16 @@ log = logging.getLogger("daas.reconciler")
 
 _MAX_ASYNC_ATTEMPTS = 3
 _TRAFFIC_KEPT = timedelta(days=2)
+#: States that Serve is still working towards: passes come every ``busy_interval_s`` then.
+CHANGING = ("deploying", "scaling", "deleting")
 
 
-def observed_state(app: AppStatus | None, lacking: str | None) -> tuple[str, str | None]:
-    """The service state (and reason) that Serve's view of a desired-running app implies."""
+def observed_state(app: AppStatus | None, lacking: str | None,
+                   target: int | None = None) -> tuple[str, str | None]:
+    """The service state (and reason) that Serve's view of a desired-running app implies.
+
+    Adding or removing replicas of an unchanged model is ``scaling`` with ``ready/target``.
+    """
     if app is None:
         return "deploying", None
     status = app.status.upper()
@@ -52,23 +66,41 @@ def observed_state(app: AppStatus | None, lacking: str | None) -> tuple[str, str
     if status in ("DEPLOY_FAILED", "UNHEALTHY"):
         detail = (app.message or app.deployment_message or status).strip()
         return "failed", detail[:4000]
+    if app.scaling:
+        ready = app.replica_states.get("RUNNING", 0)
+        progress = f"{ready}/{target if target is not None else '?'} replicas ready"
+        return "scaling", f"{progress}; {lacking}" if lacking else progress
     return "deploying", lacking
+
+
+def target_replicas(spec: ServiceSpec, app: AppStatus) -> int:
+    """How many replicas Serve is heading for: the fixed count, or what autoscaling keeps."""
+    if spec.replicas is not None:
+        return spec.replicas
+    alive = sum(n for state, n in app.replica_states.items() if state.upper() != "STOPPING")
+    return max(alive, spec.autoscaling.min_replicas if spec.autoscaling else 0)
 
 
 class Reconciler:
     """Drives Serve towards the desired state stored in the database."""
 
     def __init__(self, db: Database, serve: ServeBackend, plan_app: Callable[[Service], ServiceApp],
-                 *, interval_s: float = 5.0, async_ttl_s: float = 86400.0) -> None:
+                 *, interval_s: float = 5.0, busy_interval_s: float = 0.5,
+                 async_ttl_s: float = 86400.0, close_wait_s: float = 5.0,
+                 closed_grace_s: float = 5.0) -> None:
         self.db = db
         self.serve = serve
         self.plan_app = plan_app
         self.interval_s = interval_s
         self.async_ttl_s = async_ttl_s
+        self.close_wait_s = close_wait_s
+        self.closed_grace_s = closed_grace_s
         self._lock = threading.Lock()
         self._deployed: dict[str, int] = {}
+        self._closed: dict[str, float] = {}  # service -> when its replicas were closed
         self._replicas: dict[str, dict[str, ReplicaInfo]] = {}
-        self._background = PeriodicPass("daas-reconciler", self.reconcile, interval_s, log)
+        self._background = PeriodicPass("daas-reconciler", self.reconcile, interval_s, log,
+                                        busy_interval_s=min(busy_interval_s, interval_s))
 
     def start(self) -> None:
         """Reconcile now and then in a background thread until ``stop``."""
@@ -82,8 +114,21 @@ class Reconciler:
         """Ask for a pass soon (after an API change)."""
         self._background.trigger()
 
-    def reconcile(self) -> None:
-        """One full pass; passes never overlap."""
+    def close_now(self, service_name: str) -> None:
+        """Close a service that should stop serving before returning (see the module's doc).
+
+        Called by pause and delete, so that their answer means what it says."""
+        with self._lock:
+            with self.db.read() as session:
+                service = session.exec(select(Service).where(Service.name == service_name)).first()
+            if service is None or service.desired == "running":
+                return
+            app = self.serve.applications().get(service_app_name(service_name))
+            if app is not None and not app.deleting and service_name not in self._closed:
+                self._close(service, app)
+
+    def reconcile(self) -> bool:
+        """One full pass; passes never overlap. True while a service is still changing."""
         with self._lock:
             apps = self.serve.applications()
             with self.db.read() as session:
@@ -102,35 +147,71 @@ class Reconciler:
                     self.serve.delete(orphan)
             self._redispatch_async_requests(services, apps)
             self._expire_old_rows()
+            return bool(self._closed) or any(s.state in CHANGING for s in services)
 
     def _reconcile_one(self, service: Service, app: AppStatus | None,
                        replicas: list[ReplicaInfo]) -> None:
         name = service_app_name(service.name)
         if service.desired in ("paused", "deleted"):
             if app is not None:
-                if not app.deleting:
+                if service.name not in self._closed and not app.deleting:
+                    self._close(service, app)
+                elif not app.deleting and time.monotonic() >= self._closed[service.name] + self.closed_grace_s:
                     self.serve.delete(name)
-                self._deployed.pop(service.name, None)
+                    self._closed.pop(service.name, None)
                 self._set_state(service, "deleting" if service.desired == "deleted" else "paused", None)
                 return
+            self._closed.pop(service.name, None)
             if service.desired == "deleted":
                 self._forget(service)
             else:
                 self._set_state(service, "paused", None)
             return
+        self._closed.pop(service.name, None)  # resumed: the deploy below reopens the replicas
         if app is None or self._deployed.get(service.name) != service.generation:
             self.serve.deploy(self.plan_app(service))
             self._deployed[service.name] = service.generation
-            self._set_state(service, "deploying", None,
+            # Serve keeps the replicas of an unchanged model: only a new app or model deploys.
+            keeps = app is not None and service.state in ("running", "scaling")
+            self._set_state(service, service.state if keeps else "deploying", None,
                             event=("deploy", f"deploying generation {service.generation} "
                                              f"({service.model_name} v{service.model_version})"))
             return
         lacking = None
+        spec = ServiceSpec.model_validate(service.spec)
         if app.status.upper() == "DEPLOYING":
-            lacking = shortfall(ServiceSpec.model_validate(service.spec), self.serve.nodes())
-        state, reason = observed_state(app, lacking)
+            lacking = shortfall(spec, self.serve.nodes())
+        state, reason = observed_state(app, lacking, target_replicas(spec, app))
         self._set_state(service, state, reason)
         self._track_replicas(service, replicas)
+
+    def _close(self, service: Service, app: AppStatus) -> None:
+        """Tell the replicas to refuse every call and wait until Serve has told them; the
+        application is removed once the grace has passed (at once if it cannot be closed)."""
+        name = service_app_name(service.name)
+        self._deployed.pop(service.name, None)
+        if app.status.upper() in ("RUNNING", "DEPLOYING"):
+            try:
+                self.serve.deploy(self.plan_app(service))
+                self._wait_applied(name)
+                self._closed[service.name] = time.monotonic()
+            except Exception:  # noqa: BLE001 - removing the app still stops the service
+                log.exception("closing service %s failed; removing it now", service.name)
+        if service.name not in self._closed:
+            self.serve.delete(name)
+        self._set_state(service, "deleting" if service.desired == "deleted" else "paused", None)
+
+    def _wait_applied(self, app_name: str) -> None:
+        """Until Serve reports the application updated (it says DEPLOYING from the deploy call
+        until every replica has taken the change), at most ``close_wait_s``."""
+        deadline = time.monotonic() + self.close_wait_s
+        while time.monotonic() < deadline:
+            app = self.serve.applications().get(app_name)
+            if app is None or app.status.upper() != "DEPLOYING":
+                return
+            time.sleep(0.05)
+        log.warning("application %s did not apply its closed controls within %.0f s",
+                    app_name, self.close_wait_s)
 
     def _track_replicas(self, service: Service, replicas: list[ReplicaInfo]) -> None:
         alive = {r.replica_id: r for r in replicas if r.running}
@@ -179,6 +260,7 @@ class Reconciler:
             session.exec(delete(ServiceEvent).where(col(ServiceEvent.service_name) == service.name))
             session.exec(delete(ServiceTraffic).where(col(ServiceTraffic.service_name) == service.name))
         self._deployed.pop(service.name, None)
+        self._closed.pop(service.name, None)
         self._replicas.pop(service.name, None)
 
     def _redispatch_async_requests(self, services: list[Service], apps: dict[str, AppStatus]) -> None:

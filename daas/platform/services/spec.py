@@ -65,6 +65,8 @@ class Autoscaling(BaseModel):
     min_replicas: int = Field(1, ge=0, le=64)
     max_replicas: int = Field(4, ge=1, le=64)
     target_ongoing_requests: float = Field(2.0, gt=0, le=1000)
+    downscale_delay_s: float = Field(600.0, ge=0, le=86_400,
+                                     description="Idle seconds before a replica is removed")
 
     @model_validator(mode="after")
     def _ordered(self) -> Autoscaling:

@@ -804,8 +804,8 @@ export interface paths {
         post?: never;
         /**
          * Delete
-         * @description Remove the application and then the service (404 once gone). Your own with change,
-         *     anyone's with manage.
+         * @description Refuse every call at once (503), remove the application, then the service (404 once
+         *     gone). Your own with change, anyone's with manage.
          */
         delete: operations["delete_api_v1_services__name__delete"];
         options?: never;
@@ -928,8 +928,8 @@ export interface paths {
         put?: never;
         /**
          * Pause
-         * @description Remove the Serve application, keep the service; calls answer 503. Your own with
-         *     change, anyone's with manage.
+         * @description Stop serving, keep the service: once this answers, every call is refused (503, paused),
+         *     then the replicas are removed. Your own with change, anyone's with manage.
          */
         post: operations["pause_api_v1_services__name__pause_post"];
         delete?: never;
@@ -1445,6 +1445,12 @@ export interface components {
          * @description Replica count driven by load; ``min_replicas=0`` scales to zero when idle.
          */
         Autoscaling: {
+            /**
+             * Downscale Delay S
+             * @description Idle seconds before a replica is removed
+             * @default 600
+             */
+            downscale_delay_s: number;
             /**
              * Max Replicas
              * @default 4

@@ -18,7 +18,7 @@ export default {
   },
   state: {
     deploying: 'deploying', running: 'running', failed: 'failed', paused: 'paused', deleting: 'deleting',
-    pausing: 'pausing', stopping: 'stopping',
+    pausing: 'pausing', stopping: 'stopping', scaling: 'scaling', draining: 'draining',
     pending: 'pending', succeeded: 'succeeded', stopped: 'stopped', unhealthy: 'unhealthy',
   },
   common: {

@@ -21,6 +21,8 @@ export default {
     minReplicasHelp: '0 scales to zero when idle.',
     maxReplicas: 'Maximum replicas',
     targetOngoing: 'Target ongoing requests per replica',
+    downscaleDelay: 'Scale down after idle (s)',
+    downscaleDelayHelp: 'How long load must stay low before a replica is removed.',
     preset: {
       label: 'Instance preset',
       help: 'Fills CPU, memory and GPU below; you can still change them.',

@@ -18,7 +18,7 @@ export default {
   },
   state: {
     deploying: '部署中', running: '运行中', failed: '失败', paused: '已暂停', deleting: '删除中',
-    pausing: '暂停中', stopping: '停止中',
+    pausing: '暂停中', stopping: '停止中', scaling: '扩缩容中', draining: '排空中',
     pending: '等待中', succeeded: '成功', stopped: '已停止', unhealthy: '不健康',
   },
   common: {

@@ -21,6 +21,8 @@ export default {
     minReplicasHelp: '设为 0 时，空闲后缩容到零。',
     maxReplicas: '最多副本数',
     targetOngoing: '每个副本的目标并发请求数',
+    downscaleDelay: '空闲多久后缩容（秒）',
+    downscaleDelayHelp: '负载持续偏低多久后才移除一个副本。',
     preset: {
       label: '实例规格',
       help: '自动填写下方的 CPU、内存和 GPU，填写后仍可修改。',

@@ -31,9 +31,9 @@ describe('clusterTotals', () => {
 describe('servicesOn', () => {
   it('groups replicas by service name', () => {
     const groups = servicesOn(node('a', 0, [
-      { service: 'wine', replica_id: 'r1', pid: 1 },
-      { service: 'iris', replica_id: 'r2', pid: 2 },
-      { service: 'wine', replica_id: 'r3', pid: 3 },
+      { service: 'wine', replica_id: 'r1', pid: 1, state: 'RUNNING' },
+      { service: 'iris', replica_id: 'r2', pid: 2, state: 'RUNNING' },
+      { service: 'wine', replica_id: 'r3', pid: 3, state: 'RUNNING' },
     ]))
     expect(groups.map((group) => [group.service, group.replicas.length])).toEqual([['iris', 1], ['wine', 2]])
   })

@@ -10,6 +10,9 @@ export interface NodeReplica {
   service: string
   replica_id: string
   pid: number | null
+  /** RUNNING, or DRAINING: stopping, its resources still reserved until it has stopped. */
+  state: 'RUNNING' | 'DRAINING'
+  reason?: string
 }
 
 export interface ClusterNode {

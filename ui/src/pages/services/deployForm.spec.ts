@@ -60,12 +60,12 @@ describe('deployBody', () => {
   it('sends autoscaling instead of replicas, and batching and memory when set', () => {
     const form = newDeployForm('iris')
     form.scaling = 'auto'
-    form.autoscaling = { min_replicas: 0, max_replicas: 3, target_ongoing_requests: 5 }
+    form.autoscaling = { min_replicas: 0, max_replicas: 3, target_ongoing_requests: 5, downscale_delay_s: 60 }
     form.batching_enabled = true
     form.memory = { amount: 2, unit: 'Gi' }
     const body = deployBody(form)
     expect(body).not.toHaveProperty('replicas')
-    expect(body.autoscaling).toEqual({ min_replicas: 0, max_replicas: 3, target_ongoing_requests: 5 })
+    expect(body.autoscaling).toEqual({ min_replicas: 0, max_replicas: 3, target_ongoing_requests: 5, downscale_delay_s: 60 })
     expect(body.batching).toEqual({ max_batch_size: 8, max_wait_ms: 5 })
     expect(body.memory).toBe('2Gi')
     expect(body).not.toHaveProperty('version')
@@ -74,7 +74,8 @@ describe('deployBody', () => {
 
 describe('resourceFormFromSpec', () => {
   it('fills the scale form from a service spec and sends the same values back', () => {
-    const spec = { replicas: null, autoscaling: { min_replicas: 1, max_replicas: 6, target_ongoing_requests: 2 },
+    const spec = { replicas: null, autoscaling: { min_replicas: 1, max_replicas: 6, target_ongoing_requests: 2,
+      downscale_delay_s: 60 },
       num_cpus: 0.5, memory: 2 ** 30, num_gpus: 0 }
     const form = resourceFormFromSpec(spec)
     expect(form.scaling).toBe('auto')

@@ -38,7 +38,7 @@ export interface DeployForm extends ResourceForm, RequestForm {
 /** The platform's defaults (ServiceSpec, Autoscaling and Batching in daas/platform/services/spec.py). */
 const DEFAULTS = {
   replicas: 1,
-  autoscaling: { min_replicas: 1, max_replicas: 4, target_ongoing_requests: 2 },
+  autoscaling: { min_replicas: 1, max_replicas: 4, target_ongoing_requests: 2, downscale_delay_s: 600 },
   num_cpus: 1,
   num_gpus: 0,
   max_ongoing_requests: 16,
@@ -192,7 +192,7 @@ export function resourceFormFromSpec(spec: Record<string, unknown>): ResourceFor
   return {
     scaling: autoscaling ? 'auto' : 'fixed',
     replicas: typeof spec.replicas === 'number' ? spec.replicas : DEFAULTS.replicas,
-    autoscaling: { ...(autoscaling ?? DEFAULTS.autoscaling) },
+    autoscaling: { ...DEFAULTS.autoscaling, ...(autoscaling ?? {}) },
     num_cpus: typeof spec.num_cpus === 'number' ? spec.num_cpus : DEFAULTS.num_cpus,
     memory: memoryFromBytes(typeof spec.memory === 'number' ? spec.memory : null),
     num_gpus: typeof spec.num_gpus === 'number' ? spec.num_gpus : DEFAULTS.num_gpus,
@@ -204,7 +204,8 @@ export function visibleFields(form: ResourceForm & Partial<DeployForm>): string[
   const fields = 'name' in form ? ['name', 'model', 'version'] : []
   fields.push(
     ...(form.scaling === 'auto'
-      ? ['autoscaling.min_replicas', 'autoscaling.max_replicas', 'autoscaling.target_ongoing_requests']
+      ? ['autoscaling.min_replicas', 'autoscaling.max_replicas', 'autoscaling.target_ongoing_requests',
+         'autoscaling.downscale_delay_s']
       : ['replicas']),
     'num_cpus',
     'memory',

@@ -5,7 +5,7 @@ import { useLoader } from '../../composables/useLoader'
 import { usePolling } from '../../composables/usePolling'
 import { getService } from './serviceApi'
 
-const CHANGING = ['deploying', 'deleting']
+const CHANGING = ['deploying', 'scaling', 'deleting']
 
 export function useService(name: () => string) {
   const loader = useLoader(() => getService(name()))
