@@ -95,11 +95,19 @@ def _start_ray_and_platform(settings: Settings) -> None:
     import ray
 
     from daas.platform.launcher import wait_until_ready
+    from daas.platform.ray_adapter import haproxy_wrapper
     from daas.platform.ray_adapter.cluster import deploy_platform
 
-    # Our own HAProxy side ports, so a platform started by `make run` can keep running.
-    os.environ["RAY_SERVE_HAPROXY_METRICS_PORT"] = str(_free_port())
-    os.environ["RAY_SERVE_HAPROXY_STATS_PORT"] = str(_free_port())
+    # Our own HAProxy side ports, so a platform started by `make run` can keep running, and
+    # HAProxy run through the wrapper `daas up` uses (loopback listeners, buffered requests).
+    stats, metrics = _free_port(), _free_port()
+    os.environ["RAY_SERVE_HAPROXY_METRICS_PORT"] = str(metrics)
+    os.environ["RAY_SERVE_HAPROXY_STATS_PORT"] = str(stats)
+    os.environ.pop(haproxy_wrapper.BINARY_VARIABLE, None)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    wrapper = haproxy_wrapper.write_wrapper(settings.home, stats, metrics)
+    if wrapper is not None:
+        os.environ[haproxy_wrapper.BINARY_VARIABLE] = str(wrapper)
     # address="local": never join (and later shut down) a cluster started by `make run`.
     ray.init(address="local", num_cpus=8, include_dashboard=True, dashboard_port=_free_port(),
              logging_level="WARNING", log_to_driver=False)

@@ -71,12 +71,10 @@ def wait_until_answers(url: str, headers: dict, body: dict, timeout_s: float = 6
 class RequestStream:
     """Sends requests one after another in a thread and keeps every status code."""
 
-    def __init__(self, url: str, headers: dict, body: dict, *, retry_disconnects: bool = False) -> None:
+    def __init__(self, url: str, headers: dict, body: dict) -> None:
         self.url, self.headers, self.body = url, headers, body
-        self.retry_disconnects = retry_disconnects
         self.codes: list[int] = []
         self.failures: list[str] = []
-        self.retried = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -96,13 +94,6 @@ class RequestStream:
                     self.codes.append(response.status_code)
                     if response.status_code != 200:
                         self.failures.append(f"{response.status_code}: {response.text[:200]}")
-                except httpx.RemoteProtocolError as exc:
-                    # The connection closed before any response: replaying a prediction is safe.
-                    if self.retry_disconnects and self.retried < 3:
-                        self.retried += 1
-                        continue
-                    self.codes.append(0)
-                    self.failures.append(f"{type(exc).__name__}: {exc}")
                 except httpx.HTTPError as exc:
                     self.codes.append(0)
                     self.failures.append(f"{type(exc).__name__}: {exc}")

@@ -96,6 +96,10 @@ def test_a_busy_preferred_port_is_replaced_by_a_free_one() -> None:
 
 _CONFIG = """global
     stats socket /x/admin.sock mode 666 level admin expose-fd listeners
+defaults
+    option abortonclose
+    option splice-request
+    option splice-response
 frontend prometheus
     bind :9101
 frontend http_frontend
@@ -120,6 +124,9 @@ def test_the_haproxy_wrapper_pins_stats_metrics_and_socket(tmp_path, monkeypatch
     assert "bind 127.0.0.1:9101" in rewritten and "bind 127.0.0.1:8404" in rewritten
     assert "bind *:8000" in rewritten  # the ingress keeps the host the settings chose
     assert "mode 600 level admin" in rewritten and "mode 666" not in rewritten
+    # Request bodies stay in HAProxy's buffer, so a request whose replica died is replayed.
+    assert "    option http-buffer-request\n" in rewritten and "splice-request" not in rewritten
+    assert "option splice-response" in rewritten
 
 
 def test_stopping_a_head_that_never_started_is_harmless(tmp_path: Path) -> None:

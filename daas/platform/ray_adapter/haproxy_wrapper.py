@@ -1,11 +1,15 @@
-"""Keep Serve's HAProxy off the network.
+"""Serve's HAProxy, kept off the network and made to retry a request whose replica died.
 
 Ray 2.60 renders HAProxy's stats page as ``bind *:<stats port>``, its Prometheus
 exporter as ``bind :<metrics port>`` and its admin socket with ``mode 666`` and has no
-knob for any of them (``ray/serve/_private/haproxy_templates.py``). It does let the binary
-be chosen (``RAY_SERVE_HAPROXY_BINARY_PATH``), so the head ``daas up`` starts runs HAProxy
-through a small script that pins those two listeners to 127.0.0.1 and the socket to 0600
-in the generated config, then ``exec``s the real binary (same pid, same arguments).
+knob for any of them (``ray/serve/_private/haproxy_templates.py``). It also splices request
+bodies (``option splice-request``), which keeps them out of HAProxy's buffer, so a request
+in flight on a replica that is killed cannot be replayed on another one and its client is
+disconnected. It does let the binary be chosen (``RAY_SERVE_HAPROXY_BINARY_PATH``), so the
+platform's Ray runs HAProxy through a small script that edits the generated config — the two
+listeners pinned to 127.0.0.1, the socket 0600, request bodies buffered
+(``option http-buffer-request``) instead of spliced — then ``exec``s the real binary (same
+pid, same arguments).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ next=
 for arg in "$@"; do
   if [ "$next" = 1 ]; then
     sed -i -E -e 's/^([[:space:]]*bind )\\*?:({ports})[[:space:]]*$/\\1127.0.0.1:\\2/' \\
-      -e 's/ mode 666 level admin/ mode 600 level admin/' "$arg"
+      -e 's/ mode 666 level admin/ mode 600 level admin/' \\
+      -e 's/^([[:space:]]*)option splice-request[[:space:]]*$/\\1option http-buffer-request/' "$arg"
   fi
   next=
   [ "$arg" = -f ] && next=1
