@@ -106,7 +106,8 @@ class ServiceManager:
         return ServiceCreated(**self._public(row, group.name).model_dump(), api_key=key)
 
     def update(self, name: str, form: ServiceUpdate, changed_by: str | None) -> ServicePublic:
-        """Change resources, replicas or the model version (a rolling update)."""
+        """Change resources, replicas or the model version: a new version or new reserved
+        resources roll new replicas in; replica counts and time limits change in place."""
         with self.db.write() as session:
             row = self._row(session, name)
             spec = self._spec(row.spec, form)
