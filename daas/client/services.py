@@ -65,12 +65,14 @@ class ServicesClient(Transport):
 
     def update_service(self, name: str, *, group: str | None = None,
                        **changes: Any) -> Service:
-        """Change resources, replicas or the model ``version``: a rolling update."""
+        """Change resources, replicas or the model ``version``: a new version or new
+        resources roll new replicas in; replica counts and time limits change in place."""
         return self._json("PATCH", service_path(name), params=self._in_group(group),
                           json=without_none(changes))
 
     def pause_service(self, name: str, *, group: str | None = None) -> Service:
-        """Remove the service's replicas but keep the service and its URL."""
+        """Stop serving at once (calls get 503) and remove the replicas; keep the service
+        and its URL."""
         return self._json("POST", f"{service_path(name)}/pause", params=self._in_group(group))
 
     def resume_service(self, name: str, *, group: str | None = None) -> Service:

@@ -69,7 +69,8 @@ class ServiceObserver:
     def replicas(self, service: str) -> list[dict[str, Any]]:
         """Replica actors of a service with the requests each served; draining ones say why."""
         served = requests_by_replica(self.db, service)
-        desired = desired_states(self.db).get(service)
+        with self.db.read() as session:
+            desired = session.exec(select(Service.desired).where(Service.name == service)).first()
         return [{**replica_view(replica, desired), "requests": served.get(replica.replica_id, 0)}
                 for replica in self.serve.replicas(service_app_name(service))]
 

@@ -73,6 +73,11 @@ def observed_state(app: AppStatus | None, lacking: str | None,
     return "deploying", lacking
 
 
+def stopped_state(service: Service) -> str:
+    """The state of a service that no longer serves: ``deleting`` or ``paused``."""
+    return "deleting" if service.desired == "deleted" else "paused"
+
+
 def target_replicas(spec: ServiceSpec, app: AppStatus) -> int:
     """How many replicas Serve is heading for: the fixed count, or what autoscaling keeps."""
     if spec.replicas is not None:
@@ -159,7 +164,7 @@ class Reconciler:
                 elif not app.deleting and time.monotonic() >= self._closed[service.name] + self.closed_grace_s:
                     self.serve.delete(name)
                     self._closed.pop(service.name, None)
-                self._set_state(service, "deleting" if service.desired == "deleted" else "paused", None)
+                self._set_state(service, stopped_state(service), None)
                 return
             self._closed.pop(service.name, None)
             if service.desired == "deleted":
@@ -199,7 +204,7 @@ class Reconciler:
                 log.exception("closing service %s failed; removing it now", service.name)
         if service.name not in self._closed:
             self.serve.delete(name)
-        self._set_state(service, "deleting" if service.desired == "deleted" else "paused", None)
+        self._set_state(service, stopped_state(service), None)
 
     def _wait_applied(self, app_name: str) -> None:
         """Until Serve reports the application updated (it says DEPLOYING from the deploy call
