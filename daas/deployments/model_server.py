@@ -27,6 +27,7 @@ from daas.deployments.model_service import ModelService
 from daas.deployments.row_batching import Rows, predict_batch
 from daas.deployments.server_config import ServerConfig, ServiceControls
 from daas.deployments.service_endpoint import ServiceEndpoint
+from daas.deployments.whole_responses import hold_headers_until_body
 from daas.runtimes import load_runtime
 from daas.store.artifacts import load_artifact
 from daas.store.db import Database
@@ -37,6 +38,7 @@ class ModelServer:
     """One replica of a deployed model service."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        hold_headers_until_body()  # a replica killed mid-response sends nothing, so it is retried
         settings = ServerConfig.model_validate(config)
         self._runtime = load_runtime(settings.format, load_artifact(settings.artifact))
         batched = None

@@ -7,7 +7,8 @@ import pytest
 from daas.errors import Unavailable
 from daas.store.tables import Service
 from daas.store.tokens import hash_token
-from tests.deployments.fakes import PREFIX, SERVICE_KEY, AdderRuntime, controls, harness, run
+from tests.deployments.fakes import (PREFIX, SERVICE_KEY, AdderRuntime, controls, harness, run,
+                                     server_config, temporary_database)
 
 ROW = {"data": [{"x": 1, "y": 2}]}
 V2 = {"inputs": [{"name": "x", "shape": [1], "datatype": "FP64", "data": [1]},
@@ -64,3 +65,16 @@ def test_a_new_time_limit_applies_to_the_next_call(tmp_path):
         slow.service.reconfigure(controls(timeout_s=0.1))
         late = client.post(f"{PREFIX}/predict", json=ROW)
     assert late.status_code == 504 and late.json()["error"]["details"] == {"timeout_s": 0.1}
+
+
+def test_a_new_version_starts_before_the_old_one_stops(tmp_path):
+    """The spec's options are accepted by Serve as they are, with a surge for rollouts."""
+    from daas.deployments.service_app import build_service_app
+    from daas.platform.services.spec import ServiceSpec
+
+    config = server_config(AdderRuntime(), temporary_database(tmp_path))
+    for spec in (ServiceSpec(), ServiceSpec(replicas=8, num_cpus=0.5, memory="512Mi")):
+        app = build_service_app(config, controls(), spec.deployment_options())
+        deployment_config = app._bound_deployment._deployment_config
+        assert deployment_config.max_surge_percent == 25
+        assert deployment_config.num_replicas == spec.replicas

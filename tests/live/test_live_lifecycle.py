@@ -40,14 +40,24 @@ def deployed_and_answering(live, name: str, model: str, **form) -> tuple[float, 
     return time.monotonic() - started, created
 
 
-def first_refusal_after(call, started: float, limit_s: float = 10) -> float:
-    """Seconds from ``started`` to when the first refused call (401) was sent."""
-    while time.monotonic() - started < limit_s:
+def assert_refused_within(call, started: float, within_s: float = 1.0,
+                          limit_s: float = 10) -> None:
+    """Every call sent more than ``within_s`` after ``started`` is refused (401).
+
+    Calls go out every ~50 ms until two have been sent past ``within_s``: the first refusal
+    may land a poll period after the limit, so what is asserted is that no call sent after it
+    was still accepted."""
+    late = []
+    while len(late) < 2:
         sent = time.monotonic()
-        if call().status_code == 401:
-            return sent - started
+        assert sent - started < limit_s, f"still accepted {limit_s} s later"
+        status = call().status_code
+        if sent - started > within_s:
+            late.append(status)
+        elif status == 401:
+            return  # refused before the limit; the cache does not un-refuse
         time.sleep(0.05)
-    raise AssertionError(f"still accepted {limit_s} s later")
+    assert late == [401, 401], f"accepted {within_s} s after the change: {late}"
 
 
 def test_pause_refuses_the_very_next_call_and_resume_is_as_fast_as_a_first_deploy(live_platform, iris):
@@ -138,16 +148,15 @@ def test_rollback_key_rotation_and_token_revocation_on_a_running_service(live_pl
         assert httpx.post(url, json=BODY, headers=bearer(old_key)).status_code == 200
         new_key = http.post("/api/v1/services/turn/key").json()["api_key"]
         rotated = time.monotonic()
-        assert first_refusal_after(lambda: httpx.post(url, json=BODY, headers=bearer(old_key)),
-                                   rotated) <= 1.0
+        assert_refused_within(lambda: httpx.post(url, json=BODY, headers=bearer(old_key)), rotated)
         wait_until_answers(url, bearer(new_key), BODY, timeout_s=5)
 
         user = http.post("/api/v1/tokens", json={"name": "turn-caller", "role": "viewer"}).json()
         assert httpx.post(url, json=BODY, headers=bearer(user["token"])).status_code == 200
         assert http.delete(f"/api/v1/tokens/{user['id']}").status_code == 204
         revoked = time.monotonic()
-        assert first_refusal_after(lambda: httpx.post(url, json=BODY, headers=bearer(user["token"])),
-                                   revoked) <= 1.0
+        assert_refused_within(lambda: httpx.post(url, json=BODY, headers=bearer(user["token"])),
+                              revoked)
         http.delete("/api/v1/services/turn")
 
 

@@ -118,6 +118,10 @@ class ServiceSpec(BaseModel):
             "max_queued_requests": self.max_queued_requests,
             # Past the queue Serve answers 503 at once; Retry-After tells clients when to retry.
             "backpressure_config": {"status_code": 503, "retry_after_s": 1},
+            # A new version's replicas start before the old ones stop (a quarter more at most,
+            # at least one): a one-replica service switches versions without a gap. On a full
+            # cluster the old replicas keep serving until there is room for the new ones.
+            "max_surge_percent": 25,
         }
         if self.autoscaling is not None:
             options["autoscaling_config"] = self.autoscaling.model_dump()
