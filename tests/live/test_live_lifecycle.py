@@ -171,9 +171,10 @@ def test_autoscaling_to_zero_and_back_on_the_first_call(live_platform, iris):
             while running(http, "idle"):
                 assert time.monotonic() < deadline, "never scaled down to zero"
                 time.sleep(0.5)
+            # No replica was running: the answer comes from one started by this very call. (How
+            # many run right after it is a race with the 1 s downscale delay, so not asserted.)
             first = httpx.post(url, json=BODY, headers=live_platform.headers, timeout=60)
             assert first.status_code == 200, first.text
-            assert len(running(http, "idle")) == 1
         http.delete("/api/v1/services/idle")
 
 
