@@ -12,13 +12,18 @@ from daas.codecs.media import is_csv
 from daas.errors import BadRequest
 from daas.runtimes.base import ModelSchema
 
-__all__ = ["decode_document", "decode_fields", "parse_json"]
+__all__ = ["decode_document", "decode_fields", "is_csv_document", "parse_json"]
+
+
+def is_csv_document(filename: str | None, content_type: str | None) -> bool:
+    """Whether a document is read as CSV (by its file name or content type) rather than JSON."""
+    return (filename or "").lower().endswith(".csv") or is_csv(content_type)
 
 
 def decode_document(data: bytes, schema: ModelSchema, *, filename: str | None = None,
                     content_type: str | None = None) -> DecodedRequest:
     """Decode a CSV or JSON document, chosen by file name or content type."""
-    if (filename or "").lower().endswith(".csv") or is_csv(content_type):
+    if is_csv_document(filename, content_type):
         return decode_csv(data, schema)
     if not data.strip():
         raise BadRequest("the request body is empty; send JSON such as {\"data\": [{...}]}")

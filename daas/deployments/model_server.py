@@ -27,6 +27,7 @@ from daas.deployments.model_service import ModelService
 from daas.deployments.row_batching import Rows, predict_batch
 from daas.deployments.server_config import ServerConfig, ServiceControls
 from daas.deployments.service_endpoint import ServiceEndpoint
+from daas.deployments.startup_heap import freeze_startup_heap
 from daas.deployments.whole_responses import hold_headers_until_body
 from daas.runtimes import load_runtime
 from daas.store.artifacts import load_artifact
@@ -52,6 +53,7 @@ class ModelServer:
             replica=serve.get_replica_context().replica_id.unique_id, batched_rows=batched)
         self._endpoint = ServiceEndpoint(self._service)
         self._service.start()  # the constructor runs on the replica's event loop
+        freeze_startup_heap()
 
     def reconfigure(self, user_config: dict[str, Any]) -> None:
         """Take new ``ServiceControls`` (key, time limit, closed) without a restart."""

@@ -21,7 +21,12 @@ from daas.codecs.media import (
     media_type,
     require_media_type,
 )
-from daas.codecs.request_body import decode_document, decode_fields
+from daas.codecs.request_body import (
+    decode_document,
+    decode_fields,
+    is_csv_document,
+    parse_json,
+)
 from daas.errors import BadRequest, PayloadTooLarge
 from daas.runtimes.base import ModelSchema
 
@@ -92,6 +97,20 @@ async def unpack(body: bytes, content_type: str | None) -> Payload:
                        content_type=upload.content_type)
     fields = {key: value for key, value in form.items() if isinstance(value, str) and value != ""}
     return Payload(fields=fields)
+
+
+def parse_document(payload: Payload) -> Payload:
+    """``payload`` with its JSON document parsed (kept as is when CSV, a form or already parsed).
+
+    Parsing is the longest single step of decoding a large body; done on its own, the scorer
+    can drop abandoned work between it and the rest.
+    """
+    if (payload.json_body is not None or payload.fields is not None or not payload.data.strip()
+            or is_csv_document(payload.filename, payload.content_type)):
+        return payload
+    # The bytes stay: a document that parses to null is then decoded (and refused) as before.
+    return Payload(data=payload.data, content_type=payload.content_type,
+                   filename=payload.filename, json_body=parse_json(payload.data))
 
 
 def decode_payload(payload: Payload, schema: ModelSchema) -> DecodedRequest:

@@ -3,8 +3,8 @@
 The event loop never runs model code, so a slow or stuck prediction cannot stall other
 requests: when the limit passes the caller gets ``Timeout`` (504) at once. The deadline also
 reaches the thread: large requests are scored ``CHUNK_ROWS`` rows at a time, and work whose
-caller has had its 504 stops at the next chunk instead of holding the pool (and the GIL)
-from the calls behind it.
+caller has had its 504 stops at the next step (parsing, decoding, each chunk) instead of
+holding the pool (and the GIL) from the calls behind it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
-from daas.deployments.request_payload import Payload, decode_payload
+from daas.deployments.request_payload import Payload, decode_payload, parse_document
 from daas.errors import InvalidInput, Timeout
 from daas.runtimes.base import ModelRuntime
 
@@ -76,7 +76,9 @@ class Scorer:
 
     def _score_now(self, payload: Payload, finish: Callable[[Scored], T],
                    abandoned: threading.Event) -> T:
-        decoded = decode_payload(payload, self.schema)
+        parsed = parse_document(payload)
+        _stop_if(abandoned)
+        decoded = decode_payload(parsed, self.schema)
         _stop_if(abandoned)
         if decoded.tensors is not None:
             scored = Scored(tensors=self.runtime.predict_tensors(decoded.tensors))

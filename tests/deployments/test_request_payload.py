@@ -15,6 +15,7 @@ from daas.deployments.http_responses import error_response
 from daas.deployments.request_payload import (
     Payload,
     decode_payload,
+    parse_document,
     read_prediction_request,
     unpack,
 )
@@ -74,3 +75,30 @@ def test_a_parsed_json_list_is_taken_as_records():
         "records") == ROWS
     with pytest.raises(BadRequest):
         decode_payload(Payload(fields={}), SCHEMA)
+
+
+def _outcome(payload: Payload):
+    try:
+        return decode_payload(payload, SCHEMA).frame.to_dict("records")
+    except DaasError as exc:
+        return exc.to_body()
+
+
+@pytest.mark.parametrize("payload", [
+    Payload(data=b'{"data": [{"x": 1, "y": 2}]}', content_type="application/json"),
+    Payload(data=b'{"data": {"columns": ["x", "y"], "data": [[1, 2]]}}'),
+    Payload(data=b"x,y\n1,2\n", content_type="text/csv"),
+    Payload(data=b"x,y\n1,2\n", filename="rows.CSV"),
+    Payload(data=b"null"), Payload(data=b"[1]"), Payload(data=b"  "), Payload(data=b"{oops"),
+    Payload(fields={"x": "1", "y": "2"}),
+    Payload.from_json([{"x": 1, "y": 2}]),
+], ids=["records", "split", "csv", "csv-file", "null", "list", "blank", "malformed", "form", "parsed"])
+def test_parsing_first_decodes_every_payload_as_before(payload):
+    try:
+        parsed = parse_document(payload)
+    except BadRequest as exc:  # a malformed document fails at parsing, with the same error
+        assert exc.to_body() == _outcome(payload)
+        return
+    assert _outcome(parsed) == _outcome(payload)
+    if payload.json_body is None and payload.fields is None and payload.data.strip().startswith(b"{"):
+        assert parsed.json_body is not None  # decoding then skips the costly parse

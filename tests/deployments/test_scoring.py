@@ -10,6 +10,8 @@ import pytest
 
 from daas.deployments.model_service import ModelService
 from daas.deployments.row_batching import predict_batch, split_rows
+from daas.deployments import scoring
+from daas.deployments.request_payload import Payload
 from daas.deployments.scoring import CHUNK_ROWS
 from daas.errors import BadRequest, InvalidInput, Timeout
 from tests.deployments.fakes import (
@@ -76,6 +78,34 @@ def test_a_timed_out_large_request_stops_at_the_next_chunk(tmp_path):
     calls = run(scenario())
     assert calls and set(calls) == {CHUNK_ROWS} and len(calls) < 10
     assert slow.runtime.calls == calls  # nothing ran after the abandoned chunk
+
+
+def test_a_request_timed_out_while_its_body_is_parsed_is_not_decoded(tmp_path, monkeypatch):
+    adder = harness(tmp_path, timeout_s=0.1)
+    parse, decode, decoded = scoring.parse_document, scoring.decode_payload, []
+
+    def slow_parse(payload):
+        time.sleep(0.3)
+        return parse(payload)
+
+    def counted_decode(payload, schema):
+        decoded.append(payload)
+        return decode(payload, schema)
+
+    monkeypatch.setattr(scoring, "parse_document", slow_parse)
+    monkeypatch.setattr(scoring, "decode_payload", counted_decode)
+    body = Payload(data=b'{"data": [{"x": 1, "y": 1}]}', content_type="application/json")
+
+    async def scenario():
+        with pytest.raises(Timeout):
+            await adder.service.predict_encoded(body, "json")
+        await asyncio.sleep(0.4)  # the parse finishes in its thread; nothing after it runs
+
+    run(scenario())
+    assert decoded == [] and adder.runtime.calls == []
+    adder.service.scorer.timeout_s = 5
+    assert run(adder.service.predict_encoded(body, "json"))[1] == "application/json"
+    assert len(decoded) == 1 and decoded[0].json_body == {"data": [{"x": 1, "y": 1}]}
 
 
 def test_large_requests_are_scored_in_chunks_with_the_same_answer(tmp_path):
