@@ -122,6 +122,13 @@ class Overloaded(DaasError):
         self.retry_after = retry_after
 
 
+class TooManyRequests(Overloaded):
+    """This caller's kind of request is at its limit of concurrent ones; retry later."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+
 class Unavailable(DaasError):
     """A dependency (Ray, the database, a service) is not available."""
 
@@ -164,6 +171,7 @@ EXIT_CODES: dict[type[DaasError], int] = {
     NotFound: 4,
     Conflict: 5,
     Overloaded: 6,
+    TooManyRequests: 6,
     Unavailable: 6,
     Timeout: 7,
     NotImplementedHere: 1,

@@ -10,15 +10,21 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+#: pyarrow.fs URI parameters that hold secrets.
+_CREDENTIAL_PARAMETERS = frozenset({"access_key", "secret_key", "session_token", "password"})
+
+
 class Settings(BaseSettings):
     """Every knob of the platform, with embedded defaults for a single machine."""
 
-    model_config = SettingsConfigDict(env_prefix="DAAS_", extra="ignore")
+    # An error never echoes the value it refuses: settings hold secrets.
+    model_config = SettingsConfigDict(env_prefix="DAAS_", extra="ignore", hide_input_in_errors=True)
 
     home: Path = Field(
         default_factory=lambda: Path.home() / ".daas",
@@ -38,8 +44,18 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         64 * 1024 * 1024, gt=0, description="Largest accepted prediction request body."
     )
+    max_large_requests: int = Field(
+        2, gt=0, description="Test and /v2 requests of 1 MiB or more the API decodes at once "
+        "(more get 429 with Retry-After).",
+    )
     max_dataset_bytes: int = Field(
         10 * 1024**3, gt=0, description="Largest accepted dataset upload, in bytes."
+    )
+    dataset_import_deadline_s: float = Field(
+        300.0, gt=0, description="Longest a dataset import over http(s) may take, in seconds."
+    )
+    max_concurrent_imports: int = Field(
+        4, gt=0, description="URL imports running at once (more get 429); each holds a thread."
     )
     dataset_import_root: Path | None = Field(
         None, description="Folder under which file:// dataset imports are allowed (None: refused)."
@@ -108,6 +124,21 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("storage_uri")
+    @classmethod
+    def _no_credentials_in_storage_uri(cls, value: str | None) -> str | None:
+        # The URI reaches generated scripts and job configs that viewers read.
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        named = sorted(_CREDENTIAL_PARAMETERS & {key.lower() for key in parse_qs(parts.query)})
+        if "@" in parts.netloc or named:
+            where = f"the parameters {', '.join(named)}" if named else "user:password@"
+            raise ValueError(f"the storage URI carries credentials ({where}), which would be shown "
+                             "in generated job scripts: give them in AWS_ACCESS_KEY_ID and "
+                             "AWS_SECRET_ACCESS_KEY (or the store's own variables) instead")
+        return value
 
     @property
     def resolved_ui_dir(self) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from daas.platform.launcher import serve_environment
 from daas.settings import Settings
+from tests.child_server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -85,12 +85,6 @@ def client(platform_app) -> TestClient:
     return platform_app.client()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_ray_and_platform(settings: Settings) -> None:
     import ray
 
@@ -100,7 +94,7 @@ def _start_ray_and_platform(settings: Settings) -> None:
 
     # Our own HAProxy side ports, so a platform started by `make run` can keep running, and
     # HAProxy run through the wrapper `daas up` uses (loopback listeners, buffered requests).
-    stats, metrics = _free_port(), _free_port()
+    stats, metrics = free_port(), free_port()
     os.environ["RAY_SERVE_HAPROXY_METRICS_PORT"] = str(metrics)
     os.environ["RAY_SERVE_HAPROXY_STATS_PORT"] = str(stats)
     os.environ.pop(haproxy_wrapper.BINARY_VARIABLE, None)
@@ -109,7 +103,7 @@ def _start_ray_and_platform(settings: Settings) -> None:
     if wrapper is not None:
         os.environ[haproxy_wrapper.BINARY_VARIABLE] = str(wrapper)
     # address="local": never join (and later shut down) a cluster started by `make run`.
-    ray.init(address="local", num_cpus=8, include_dashboard=True, dashboard_port=_free_port(),
+    ray.init(address="local", num_cpus=8, include_dashboard=True, dashboard_port=free_port(),
              logging_level="WARNING", log_to_driver=False)
     deploy_platform(settings)
     wait_until_ready(settings.url)
@@ -144,7 +138,7 @@ class LivePlatform:
 @pytest.fixture(scope="session")
 def live_platform(tmp_path_factory) -> LivePlatform:
     """One local Ray cluster per test session with the platform app deployed on it."""
-    settings = make_settings(tmp_path_factory.mktemp("live") / "home", port=_free_port(),
+    settings = make_settings(tmp_path_factory.mktemp("live") / "home", port=free_port(),
                              max_upload_bytes=4 * 1024 * 1024, inspect_timeout_s=120,
                              reconcile_interval_s=1.0)
     _start_ray_and_platform(settings)

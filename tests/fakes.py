@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from daas.deployments.request_payload import Payload
+from daas.deployments.workbench import score_test_request
 from daas.platform.ports import (
     AppStatus,
     JobState,
@@ -32,11 +34,9 @@ class InProcessWorker:
             self._loaded[artifact.sha256] = load_runtime(artifact.format, load_artifact(artifact))
         return self._loaded[artifact.sha256]
 
-    def predict_rows(self, artifact: ArtifactRef, frame: Any) -> list[dict[str, Any]]:
-        return self._runtime(artifact).predict(frame)
-
-    def predict_tensors(self, artifact: ArtifactRef, tensors: dict[str, Any]) -> dict[str, Any]:
-        return self._runtime(artifact).predict_tensors(tensors)
+    def score(self, artifact: ArtifactRef, payload: Payload, fmt: str,
+              about: dict[str, Any]) -> tuple[bytes, str]:
+        return score_test_request(self._runtime(artifact), payload, fmt, about)
 
     def ready(self) -> bool:
         return True

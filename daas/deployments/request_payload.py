@@ -2,7 +2,7 @@
 
 Reading and form parsing happen on the event loop; ``decode_payload`` is the CPU-bound
 part (parsing JSON/CSV, coercing to the schema, in ``daas.codecs.request_body``) and runs
-in the model thread pool.
+in a thread pool.
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ class Payload:
     def from_json(cls, body: Any) -> Payload:
         """A payload around an already parsed JSON body (a list is taken as records)."""
         return cls(json_body={"data": body} if isinstance(body, list) else body)
+
+    @property
+    def size(self) -> int:
+        """Bytes of body text it carries (a parsed body counts as none)."""
+        return len(self.data) + sum(len(value) for value in (self.fields or {}).values())
 
 
 def too_large(size: int, limit: int) -> PayloadTooLarge:
@@ -123,15 +128,14 @@ def decode_payload(payload: Payload, schema: ModelSchema) -> DecodedRequest:
                            content_type=payload.content_type)
 
 
-async def read_prediction_request(request: Request, schema: ModelSchema) -> DecodedRequest:
-    """Read and decode a request in any accepted shape, on the event loop.
+async def read_payload(request: Request) -> Payload:
+    """A request's body as a payload (forms unpacked), its Content-Type checked first.
 
     No size limit here: the caller's middleware (the platform's ``BodySizeLimit``) has one.
     """
     content_type = request.headers.get("content-type")
     check_content_type(content_type)
-    payload = await unpack(await request.body(), content_type)
-    return decode_payload(payload, schema)
+    return await unpack(await request.body(), content_type)
 
 
 async def _parse_form(body: bytes, content_type: str, *, multipart: bool):

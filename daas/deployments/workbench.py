@@ -1,7 +1,9 @@
 """A Serve deployment that loads registered models on demand and scores test requests.
 
 It keeps the most recently used models loaded (by content digest), so repeated tests
-of one model pay the load cost once. Results travel back in ``capture`` envelopes.
+of one model pay the load cost once. A test request arrives as its raw body and leaves as
+the encoded answer: decoding and encoding large bodies is CPU work that would otherwise
+hold the API process's GIL. Results travel back in ``capture`` envelopes.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+import numpy as np
 from ray import serve
 
-from daas.errors import capture
+from daas.codecs import rows_to_csv
+from daas.deployments.http_responses import CSV, JSON, json_bytes
+from daas.deployments.request_payload import Payload, decode_payload
+from daas.errors import BadRequest, capture
 from daas.runtimes import load_runtime
 from daas.runtimes.base import ModelRuntime
 from daas.store.artifacts import ArtifactRef, load_artifact
@@ -40,6 +46,29 @@ class RuntimeCache:
         return runtime
 
 
+def score_test_request(runtime: ModelRuntime, payload: Payload, fmt: str,
+                       about: dict[str, Any]) -> tuple[bytes, str]:
+    """Decode ``payload`` for ``runtime``, score it and encode the answer as ``fmt``.
+
+    JSON is ``about`` plus ``predictions`` (rows) or ``outputs`` (named tensors); CSV is the
+    prediction rows. Returns the body and its media type.
+    """
+    decoded = decode_payload(payload, runtime.schema)
+    if decoded.tensors is not None:
+        if fmt == "csv":
+            raise BadRequest("CSV output is for row predictions; tensor results come as JSON")
+        outputs = runtime.predict_tensors(decoded.tensors)
+        return json_bytes({**about, "outputs": {name: _plain(value) for name, value in outputs.items()}}), JSON
+    rows = runtime.predict(decoded.frame)
+    if fmt == "csv":
+        return rows_to_csv(rows).encode(), CSV
+    return json_bytes({**about, "predictions": rows}), JSON
+
+
+def _plain(value: Any) -> Any:
+    return value.tolist() if isinstance(value, np.ndarray) else value
+
+
 @serve.deployment(name="workbench", ray_actor_options={"num_cpus": 1}, max_ongoing_requests=16)
 class ModelWorkbench:
     """Scores test requests for the management API."""
@@ -47,13 +76,10 @@ class ModelWorkbench:
     def __init__(self, cache_size: int = 16) -> None:
         self.cache = RuntimeCache(cache_size)
 
-    def predict_rows(self, artifact: ArtifactRef, frame: Any) -> dict[str, Any]:
-        """Envelope with one prediction dict per row."""
-        return capture(lambda: self.cache.get(artifact).predict(frame))
-
-    def predict_tensors(self, artifact: ArtifactRef, tensors: dict[str, Any]) -> dict[str, Any]:
-        """Envelope with named output arrays."""
-        return capture(lambda: self.cache.get(artifact).predict_tensors(tensors))
+    def score(self, artifact: ArtifactRef, payload: Payload, fmt: str,
+              about: dict[str, Any]) -> dict[str, Any]:
+        """Envelope with the encoded answer and its media type (``score_test_request``)."""
+        return capture(lambda: score_test_request(self.cache.get(artifact), payload, fmt, about))
 
     def ping(self) -> bool:
         """Answers when the replica is up."""

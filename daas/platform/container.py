@@ -8,6 +8,7 @@ from daas.platform.access.audit import AuditLog
 from daas.platform.access.groups import GroupService
 from daas.platform.cluster import ClusterView
 from daas.platform.datasets.service import DatasetService
+from daas.platform.heavy_requests import HeavyRequests
 from daas.platform.jobs.dispatch import RunDispatcher
 from daas.platform.jobs.scheduler import JobScheduler
 from daas.platform.jobs.service import JobService
@@ -24,6 +25,7 @@ from daas.settings import Settings
 from daas.store.artifacts import ArtifactStore
 from daas.store.db import Database
 from daas.store.migrate import upgrade
+from daas.store.private_files import private_folder
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Container:
     jobs: JobService
     job_scheduler: JobScheduler
     datasets: DatasetService
+    large_requests: HeavyRequests
 
     def start_background(self) -> None:
         """Run the reconciler and the job scheduler in their threads."""
@@ -66,7 +69,7 @@ def build_container(settings: Settings, worker: ModelWorker, serve: ServeBackend
 
     Without a ``job_backend`` (no Ray job API), batch runs answer 503.
     """
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.home)
     db = Database.connect(settings.resolved_database_url)
     upgrade(db)
     tokens = TokenService(db)
@@ -91,4 +94,5 @@ def build_container(settings: Settings, worker: ModelWorker, serve: ServeBackend
         reconciler=reconciler, cluster=ClusterView(serve, settings, db),
         jobs=jobs, job_scheduler=JobScheduler(db, dispatcher),
         datasets=DatasetService(db, store, settings, users=jobs.dataset_users),
+        large_requests=HeavyRequests(settings.max_large_requests),
     )

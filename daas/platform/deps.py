@@ -12,9 +12,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from daas.platform.access.audit import AuditLog
 from daas.platform.access.groups import GroupService
 from daas.platform.access.policy import GroupRef, Principal, require_platform_admin
+from daas.platform.authenticate_first import PRINCIPAL
 from daas.platform.cluster import ClusterView
 from daas.platform.container import Container
 from daas.platform.datasets.service import DatasetService
+from daas.platform.heavy_requests import HeavyRequests
 from daas.platform.jobs.service import JobService
 from daas.platform.registry.registry import ModelRegistry
 from daas.platform.registry.tester import ModelTester
@@ -58,6 +60,7 @@ Jobs = Annotated[JobService, _member("jobs")]
 Datasets = Annotated[DatasetService, _member("datasets")]
 Groups = Annotated[GroupService, _member("groups")]
 Audit = Annotated[AuditLog, _member("audit")]
+LargeRequests = Annotated[HeavyRequests, _member("large_requests")]
 
 
 def _bearer_secret(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str | None:
@@ -68,8 +71,10 @@ def _bearer_secret(credentials: Annotated[HTTPAuthorizationCredentials | None, D
 BearerSecret = Annotated[str | None, Depends(_bearer_secret)]
 
 
-def _principal(secret: BearerSecret, tokens: Tokens) -> Principal:
-    return tokens.authenticate(secret)
+def _principal(request: Request, secret: BearerSecret, tokens: Tokens) -> Principal:
+    # ``AuthenticateFirst`` has checked the token before the body was read.
+    known = getattr(request.state, PRINCIPAL, None)
+    return known if known is not None else tokens.authenticate(secret)
 
 
 #: Any authenticated user; what they may do is decided per group by ``access.policy``.

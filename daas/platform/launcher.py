@@ -19,6 +19,7 @@ import httpx
 
 from daas.errors import Timeout, Unavailable
 from daas.settings import Settings
+from daas.store.private_files import private_folder
 
 _READY_TIMEOUT_S = 180
 
@@ -133,7 +134,7 @@ def start_platform(settings: Settings, *, num_cpus: int | None = None) -> Platfo
     """Start (or update) the platform and wait until it is ready."""
     from daas.platform.ray_adapter import cluster
 
-    settings.home.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.home)
     address, started = _connect(settings, num_cpus)
     cluster.deploy_platform(settings)
     wait_until_ready(settings.url)

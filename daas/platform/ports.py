@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
+from daas.deployments.request_payload import Payload
 from daas.deployments.server_config import ServerConfig, ServiceControls
 from daas.runtimes.base import ModelSchema
 from daas.store.artifacts import ArtifactRef
@@ -129,11 +130,11 @@ class ModelWorker(Protocol):
     def inspect(self, fmt: str, data: bytes) -> ModelSchema:
         """Validate and load ``data``; return its schema or raise ``InvalidModel``."""
 
-    def predict_rows(self, artifact: ArtifactRef, frame: Any) -> list[dict[str, Any]]:
-        """Score a coerced DataFrame with the model in ``artifact``."""
-
-    def predict_tensors(self, artifact: ArtifactRef, tensors: dict[str, Any]) -> dict[str, Any]:
-        """Run named tensors through the model in ``artifact``."""
+    def score(self, artifact: ArtifactRef, payload: Payload, fmt: str,
+              about: dict[str, Any]) -> tuple[bytes, str]:
+        """Decode a test request's ``payload`` for the model in ``artifact``, score it, and
+        return the answer encoded as ``fmt`` (json: ``about`` + ``predictions``/``outputs``;
+        csv: rows) with its media type. ``BadRequest``/``InvalidInput`` for bad input."""
 
     def ready(self) -> bool:
         """Whether the worker side can take requests."""

@@ -17,6 +17,8 @@ from pydantic import Field
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from daas.store.private_files import private_file
+
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 #: The largest value an INTEGER column holds on every supported database (PostgreSQL's is
@@ -59,9 +61,12 @@ class Database:
 
     @classmethod
     def connect(cls, url: str) -> Database:
-        """Open engines for ``url``; creates the folder of a SQLite file."""
+        """Open engines for ``url``; creates the folder of a SQLite file, and the file with
+        mode 0600 (SQLite gives its WAL files the same mode)."""
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(url.removeprefix("sqlite:///"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(path)
         if url.startswith("sqlite"):
             return cls(url, _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True))
         engine = create_engine(url, pool_pre_ping=True)

@@ -286,6 +286,10 @@ class Job(SQLModel, table=True):
     name: str = Field(index=True, max_length=64)
     kind: str = Field(max_length=16, description="predict, evaluate or script")
     config: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    #: ``env`` values a script job has had and no longer has: its old runs' logs and errors
+    #: still hide them.
+    retired_secrets: list[str] = Field(default_factory=list,
+                                       sa_column=Column(JSON, nullable=False, server_default="[]"))
     schedule: str | None = Field(default=None, description="cron expression, 5 fields")
     timezone: str = Field(default="UTC", max_length=64)
     enabled: bool = True
@@ -301,6 +305,8 @@ class JobRun(SQLModel, table=True):
     """One execution of a job: a Ray job whose driver runs the pipeline."""
 
     __tablename__ = "job_run"
+    # Its id names a Ray job and a storage prefix: never handed out again after a delete.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(foreign_key="user_group.id", index=True)

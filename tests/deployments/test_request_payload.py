@@ -16,7 +16,7 @@ from daas.deployments.request_payload import (
     Payload,
     decode_payload,
     parse_document,
-    read_prediction_request,
+    read_payload,
     unpack,
 )
 from daas.errors import BadRequest, DaasError
@@ -29,7 +29,7 @@ SCHEMA = ModelSchema(format="pmml", engine="fake", task="regression", algorithm=
 
 async def _rows(request: Request):
     try:
-        decoded = await read_prediction_request(request, SCHEMA)
+        decoded = decode_payload(await read_payload(request), SCHEMA)
     except DaasError as exc:
         return error_response(exc)
     return JSONResponse(decoded.frame.to_dict("records"))

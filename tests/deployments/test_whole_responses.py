@@ -8,9 +8,10 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
+
+from tests.child_server import free_port, wait_for_port
 
 SERVER = textwrap.dedent("""
     import os, sys
@@ -41,26 +42,14 @@ SERVER = textwrap.dedent("""
 """)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(params=["httptools", "h11"])
 def server(request):
     def start(mode: str = "patched") -> int:
-        port = _free_port()
+        port = free_port()
         process = subprocess.Popen([sys.executable, "-c", SERVER, str(port), request.param, mode])
         started.append(process)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                return port
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "server did not start"
-                time.sleep(0.05)
+        wait_for_port(port, process)
+        return port
 
     started: list[subprocess.Popen] = []
     yield start

@@ -6,7 +6,9 @@ import pytest
 
 from daas.platform.app import create_app
 from tests.conftest import PlatformApp, make_settings
+from tests.accounts import add_user
 from tests.fakes import FakeJobs, FakeServe, InProcessWorker
+from tests.platform.test_jobs_api import set_run
 
 SCRIPT = "import os\nprint('token is', os.environ['API_TOKEN'])\n"
 SECRET = "s3cr3t-value"
@@ -63,6 +65,24 @@ def test_an_editor_may_not_create_run_change_or_read_script_jobs(platform_app) -
     shown = editor.get("/api/v1/jobs/hello").json()
     assert "source" not in shown["config"] and shown["withheld"] == ["source"]
     assert admin.get("/api/v1/jobs/hello").json()["config"]["source"] == SCRIPT
+
+
+def test_a_manager_without_the_grant_may_not_stop_pause_continue_or_delete_a_script_job(
+        platform_app) -> None:
+    admin = platform_app.client()
+    assert admin.post("/api/v1/groups", json={"name": "ops"}).status_code == 201
+    lead = platform_app.client(add_user(platform_app.container, "lead", {"ops": "manage"}))
+    assert admin.post("/api/v1/jobs?group=ops", json=script_form("nightly")).status_code == 201
+    run = admin.post("/api/v1/jobs/nightly/runs?group=ops").json()
+    run_url = f"/api/v1/runs/{run['id']}"
+    assert_code_execution_refused(lead.post(f"{run_url}/stop"))
+    assert_code_execution_refused(lead.post(f"{run_url}/pause"))
+    set_run(platform_app, run["id"], status="paused")  # script runs do not pause; the gate comes first
+    assert_code_execution_refused(lead.post(f"{run_url}/continue"))
+    assert_code_execution_refused(lead.delete("/api/v1/jobs/nightly?group=ops"))
+    assert admin.get(run_url).json()["status"] == "paused"
+    assert admin.get("/api/v1/jobs/nightly?group=ops").status_code == 200
+    assert lead.get(f"{run_url}/logs").status_code == 200  # reading stays with the group permission
 
 
 def test_a_viewer_sees_no_script_source(platform_app) -> None:
@@ -130,6 +150,33 @@ def test_run_logs_hide_env_values_of_eight_characters_or_more(platform_app) -> N
     platform_app.ray_jobs.log_text[run["submission_id"]] = f"token is {SECRET}\nmode verbose\n"
     logs = client_as(platform_app, "viewer").get(f"/api/v1/runs/{run['id']}/logs").json()
     assert logs["logs"][0]["text"] == "token is ***\nmode verbose\n"
+
+
+def test_no_get_route_shows_a_script_secret_to_a_viewer_or_an_editor(platform_app) -> None:
+    admin = platform_app.client()
+    job = create(admin, script_form())
+    run = admin.post("/api/v1/jobs/hello/runs").json()
+    printed = f"Traceback (most recent call last):\nRuntimeError: token {SECRET} refused\n"
+    platform_app.ray_jobs.log_text[run["submission_id"]] = printed
+    platform_app.ray_jobs.set_status(run["submission_id"], "FAILED", "Job entrypoint command "
+                                     f"failed with exit code 1, last available logs:\n{printed}")
+    failed = admin.get(f"/api/v1/runs/{run['id']}").json()
+    assert failed["status"] == "failed" and "token *** refused" in failed["error"]
+    rotated = {"source": SCRIPT, "env": {"API_TOKEN": "n3w-s3cr3t-value", "MODE": "fast"}}
+    assert admin.patch("/api/v1/jobs/hello", json={"config": rotated}).status_code == 200
+    values = {"name": "hello", "group": job["group"], "run_id": str(run["id"]), "version": "1",
+              "request_id": "none", "user": "admin", "token_id": "1", "replica_id": "none"}
+    paths = [path for path, items in platform_app.app.openapi()["paths"].items() if "get" in items]
+    for role in ("viewer", "editor"):
+        client = client_as(platform_app, role)
+        answered = 0
+        for path in paths:
+            response = client.get(path.format(**values))
+            answered += response.status_code == 200
+            assert SECRET not in response.text, (role, path)
+        assert answered > 20
+        for url in (f"/api/v1/runs/{run['id']}", f"/api/v1/runs/{run['id']}/logs", "/api/v1/jobs/hello/runs"):
+            assert "***" in client.get(url).text  # the rotated-out value is still found and hidden
 
 
 def stored_env(platform_app) -> dict:

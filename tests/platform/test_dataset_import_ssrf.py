@@ -227,7 +227,8 @@ def test_refusals_do_not_echo_the_answer(platform_app, client, serve):
     ("192.168.0.1", "private"), ("fc00::1", "private"), ("224.0.0.1", "multicast"),
     ("ff02::1", "multicast"), ("240.0.0.1", "private"), ("100.64.0.1", "not-global"),
     ("64:ff9b::7f00:1", "loopback"), ("2002:7f00:1::", "loopback"),
-    ("::ffff:10.0.0.1", "private"), ("::", "unspecified"),
+    ("::ffff:10.0.0.1", "private"), ("::", "unspecified"), ("fec0::1", "site-local"),
+    ("feff:ffff::1", "site-local"),
 ])
 def test_non_public_addresses_have_a_rule(address, rule):
     import ipaddress

@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from daas.errors import InvalidInput
+from daas.errors import InvalidInput, PayloadTooLarge
 from daas.platform.datasets import readers
 from daas.platform.datasets.service import new_dataset_key
 from daas.store.artifacts import ArtifactStore
@@ -142,6 +142,18 @@ def test_json_lines_with_small_batches_widen_across_batches(monkeypatch, client)
     assert dataset["columns"] == [{"name": "n", "type": "double"}]
     assert [row["n"] for row in client.get(f"{API}/sparse/preview").json()["rows"]] == [
         None, None, None, 1.0, 2.0, 3.5]
+
+
+def test_json_lines_are_batched_by_their_bytes_as_well_as_their_count():
+    lines = [json.dumps({"n": n, "pad": "x" * 1000}).encode() + b"\n" for n in range(10)]
+    widened: dict = {}
+    by_count = list(readers._jsonl_batches(io.BytesIO(b"".join(lines)), widened))
+    assert [batch.num_rows for batch in by_count] == [10]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(readers, "JSON_BATCH_BYTES", 3 * len(lines[0]))
+        by_bytes = list(readers._jsonl_batches(io.BytesIO(b"".join(lines)), widened))
+    assert [batch.num_rows for batch in by_bytes] == [3, 3, 3, 1]
+    assert pa.Table.from_batches(by_bytes).column("n").to_pylist() == list(range(10))
 
 
 def test_big_csv_rolls_into_part_files_and_downloads_whole(platform_app, client, tmp_path, monkeypatch):
@@ -484,3 +496,19 @@ def test_store_folder_helpers(tmp_path):
     store.delete_dir("f")
     store.delete_dir("f")  # already gone: no error
     assert store.list_keys() == []
+
+
+def test_parquet_is_read_in_slices_of_bounded_decoded_size(monkeypatch):
+    from daas.platform.datasets import parquet_reader
+    from tests.platform.test_import_bombs import parquet_bomb
+
+    monkeypatch.setattr(parquet_reader, "PARQUET_BATCH_BYTES", 1024 * 1024)
+    data = parquet_bomb(2_000, value_bytes=5_000)  # 10 MB decoded
+    batches = list(parquet_reader.parquet_batches(io.BytesIO(data), {}, max_bytes=64 * 1024 * 1024))
+    assert all(batch.schema.field("note").type == pa.string() for batch in batches)
+    assert max(batch.nbytes for batch in batches) <= 1024 * 1024 + 8 * 209
+    assert sum(batch.num_rows for batch in batches) == 2_000 and len(batches) == 10
+    assert set(pa.Table.from_batches(batches).column("note").to_pylist()) == {"x" * 5_000}
+    with pytest.raises(PayloadTooLarge) as refused:
+        list(parquet_reader.parquet_batches(io.BytesIO(data), {}, max_bytes=5_000_000))
+    assert refused.value.details == {"limit": 5_000_000}

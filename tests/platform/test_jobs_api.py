@@ -296,6 +296,28 @@ def test_a_failed_submission_fails_the_run(api, ray_jobs) -> None:
     assert "boom" in run["error"]
 
 
+def test_a_ray_traceback_reaches_the_run_as_its_last_sentence(api, ray_jobs) -> None:
+    create(api, predict_form())
+    ray_jobs.fail_submit = ("Request failed with status code 500: Traceback (most recent call "
+                            "last):\n  File \"job_head.py\", line 3, in submit\n    raise x\n"
+                            "ValueError: the cluster has no room for it.\n")
+    run = start(api)
+    assert run["error"] == "submitting the Ray job failed: the cluster has no room for it."
+
+
+def test_a_job_deleted_and_created_again_runs_under_a_new_run_id(api, platform_app, ray_jobs) -> None:
+    create(api, predict_form())
+    first = start(api)
+    assert first["status"] == "pending"
+    ray_jobs.set_status(first["submission_id"], "SUCCEEDED")
+    set_run(platform_app, first["id"], status="succeeded")
+    assert api.delete("/api/v1/jobs/score").status_code == 204
+    create(api, predict_form())
+    again = start(api)
+    assert again["status"] == "pending", again["error"]  # Ray never saw this submission id
+    assert again["id"] > first["id"] and again["submission_id"] != first["submission_id"]
+
+
 def test_a_service_job_uses_the_services_model_at_run_start(api, ray_jobs) -> None:
     assert api.post("/api/v1/services", json={"name": "iris-svc", "model": "iris"}).status_code == 201
     form = predict_form()

@@ -12,6 +12,7 @@ starts over with that column widened, so that every part file has the same schem
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from daas.errors import InvalidInput
+from daas.platform.datasets.parquet_reader import parquet_batches
 from daas.platform.datasets.readers import READERS, Widen, bad_input, check_delimiter
 from daas.store.artifacts import ArtifactStore
 
@@ -69,14 +71,17 @@ class IngestResult:
 
 
 def ingest(open_source: Opener, fmt: str, store: ArtifactStore, folder: str, *,
-           rows_per_part: int = ROWS_PER_PART, delimiter: str | None = None) -> IngestResult:
+           rows_per_part: int = ROWS_PER_PART, delimiter: str | None = None,
+           max_bytes: int | None = None) -> IngestResult:
     """Convert the input into ``folder/part-00000.parquet``, ``part-00001.parquet``, ...
 
     ``delimiter`` is a CSV file's (``,`` ``;`` tab ``|``); without it the file's start
     tells. ``folder`` is emptied first; on failure it may hold partial parts (the caller
-    removes it).
+    removes it). ``max_bytes`` bounds what a Parquet file decodes to (a text file's size is
+    its decoded size, checked before).
     """
-    read = READERS[fmt]
+    read = (partial(parquet_batches, max_bytes=max_bytes or sys.maxsize) if fmt == "parquet"
+            else READERS[fmt])
     if delimiter is not None and fmt != "csv":
         raise InvalidInput(f"delimiter is for CSV files, not {fmt}", field="delimiter")
     if fmt == "csv":

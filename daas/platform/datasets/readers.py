@@ -1,4 +1,4 @@
-"""Per-format readers of uploaded data: CSV, Parquet and JSON lines as Arrow record batches.
+"""Per-format readers of uploaded text data: CSV and JSON lines as Arrow record batches.
 
 Each reader takes the raw input and the column types widened so far, yields batches, and
 raises ``Widen`` when a later block needs a wider type for a column.
@@ -16,13 +16,14 @@ from typing import Any, BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from daas.errors import InvalidInput
 
 CSV_BLOCK_BYTES = 4 * 1024 * 1024
 JSON_BATCH_LINES = 50_000
-PARQUET_BATCH_ROWS = 65_536
+#: Lines of this many bytes in all make a batch of their own, however few they are: parsed
+#: JSON takes ~25 times its text in memory.
+JSON_BATCH_BYTES = 4 * 1024 * 1024
 MAX_JSON_LINE_BYTES = 16 * 1024 * 1024
 #: The delimiters a CSV file may use; without ``delimiter=`` one is sniffed from its start.
 CSV_DELIMITERS = ",;\t|"
@@ -191,34 +192,6 @@ def unify_types(first: pa.DataType, second: pa.DataType) -> pa.DataType:
     return pa.unify_schemas(schemas, promote_options="permissive").field("c").type
 
 
-# --- Parquet --------------------------------------------------------------------------
-
-_PARQUET_MAGIC = b"PAR1"
-
-
-def _parquet_batches(raw: BinaryIO, _widened: dict[str, pa.DataType]) -> Iterator[pa.RecordBatch]:
-    size = raw.seek(0, io.SEEK_END)
-    if size == 0:
-        raise bad_input("the file is empty")
-    raw.seek(0)
-    head = raw.read(4)
-    raw.seek(max(0, size - 4))
-    tail = raw.read(4)
-    if size < 12 or head != _PARQUET_MAGIC or tail != _PARQUET_MAGIC:
-        raise bad_input("not a Parquet file")
-    raw.seek(0)
-    try:
-        parquet = pq.ParquetFile(raw)
-        if not parquet.schema_arrow.names:
-            raise bad_input("the Parquet file has no columns")
-        check_column_names(parquet.schema_arrow.names, None)
-        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-            if batch.num_rows:
-                yield batch
-    except (pa.ArrowException, OSError) as exc:
-        raise bad_input(f"the Parquet file is damaged: {exc}") from None
-
-
 # --- JSON lines -----------------------------------------------------------------------
 
 def _jsonl_batches(raw: BinaryIO, widened: dict[str, pa.DataType]) -> Iterator[pa.RecordBatch]:
@@ -227,7 +200,7 @@ def _jsonl_batches(raw: BinaryIO, widened: dict[str, pa.DataType]) -> Iterator[p
     builder = _JsonBatchBuilder(widened)
     records: list[dict[str, Any]] = []
     numbers: list[int] = []
-    number = 0
+    number = pending_bytes = 0
     while line := lines.readline(MAX_JSON_LINE_BYTES + 1):
         number += 1
         if len(line) > MAX_JSON_LINE_BYTES:
@@ -236,9 +209,10 @@ def _jsonl_batches(raw: BinaryIO, widened: dict[str, pa.DataType]) -> Iterator[p
             continue
         records.append(_parse_json_line(line, number))
         numbers.append(number)
-        if len(records) >= JSON_BATCH_LINES:
+        pending_bytes += len(line)
+        if len(records) >= JSON_BATCH_LINES or pending_bytes >= JSON_BATCH_BYTES:
             yield builder.build(records, numbers)
-            records, numbers = [], []
+            records, numbers, pending_bytes = [], [], 0
     if number == 0:
         raise bad_input("the file is empty")
     if records:
@@ -330,4 +304,5 @@ def _misfit(name: str, values: list[Any], numbers: list[int],
 
 
 #: The reader of each format.
-READERS = {"csv": _csv_batches, "parquet": _parquet_batches, "jsonl": _jsonl_batches}
+#: The text formats (Parquet: ``daas.platform.datasets.parquet_reader``).
+READERS = {"csv": _csv_batches, "jsonl": _jsonl_batches}

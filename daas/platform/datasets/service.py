@@ -11,6 +11,7 @@ Every dataset belongs to one group and is named uniquely within it; methods take
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -20,7 +21,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, col, select
 
-from daas.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from daas.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, TooManyRequests
 from daas.platform.datasets import export as dataset_export
 from daas.platform.datasets import parts as dataset_parts
 from daas.platform.datasets.ingest import (
@@ -112,6 +113,7 @@ class DatasetService:
         self.rows_per_part = rows_per_part
         self.users: DatasetUsers = users or (lambda _group_id, _name: [])
         self.groups = GroupService(db)
+        self._imports = threading.BoundedSemaphore(settings.max_concurrent_imports)
 
     @property
     def max_bytes(self) -> int:
@@ -136,8 +138,15 @@ class DatasetService:
         """
         check_name(name, "dataset name")
         self._refuse_taken(group, name)
-        with url_source(url, self._import_policy(group, caller), credentials) as source:
-            return self.create(group, name, source, fmt, caller.name if caller else None)
+        if not self._imports.acquire(blocking=False):
+            limit = self.settings.max_concurrent_imports
+            raise TooManyRequests(f"{limit} URL imports are running, the most at once; retry "
+                                  "when one has finished", retry_after=5, details={"limit": limit})
+        try:
+            with url_source(url, self._import_policy(group, caller), credentials) as source:
+                return self.create(group, name, source, fmt, caller.name if caller else None)
+        finally:
+            self._imports.release()
 
     def may_use_platform_credentials(self, group: GroupRef, caller: Principal | None) -> bool:
         """Whether ``caller`` may import s3/gs objects into ``group`` with the platform's own
@@ -154,6 +163,7 @@ class DatasetService:
         return ImportPolicy(
             import_root=self.settings.dataset_import_root, max_bytes=self.max_bytes,
             allow=AllowList.parse(self.settings.dataset_import_allow),
+            deadline_s=self.settings.dataset_import_deadline_s,
             platform_credentials=self.may_use_platform_credentials(group, caller))
 
     def create(self, group: GroupRef, name: str, source: Source, fmt: str | None,
@@ -168,7 +178,8 @@ class DatasetService:
         key = new_dataset_key()
         staging = f"{DATASETS_FOLDER}/.tmp-{key.rsplit('/', 1)[1]}"
         try:
-            result = ingest(source.open, fmt, self.store, staging, rows_per_part=self.rows_per_part)
+            result = ingest(source.open, fmt, self.store, staging, rows_per_part=self.rows_per_part,
+                            max_bytes=self.max_bytes)
             for part in result.parts:
                 self.store.move(part, f"{key}/{part.rsplit('/', 1)[1]}")
             return self._register(group, name, key, fmt, source.label, created_by)

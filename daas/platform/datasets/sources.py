@@ -91,6 +91,8 @@ class ImportPolicy:
     import_root: Path | None
     max_bytes: int
     allow: AllowList
+    #: Longest an http(s) download may take, however it trickles.
+    deadline_s: float
     #: Whether the caller may read s3/gs with the platform's own credentials.
     platform_credentials: bool
 
@@ -128,7 +130,7 @@ def _http_source(url: str, policy: ImportPolicy) -> Iterator[Source]:
     try:
         path = Path(folder) / "data"
         content_type = download(url, path, max_bytes=policy.max_bytes, allow=policy.allow,
-                                label=public_url(url))
+                                label=public_url(url), deadline_s=policy.deadline_s)
         yield Source(lambda: path.open("rb"), public_url(url), urlsplit(url).path,
                      path.stat().st_size, format_from_content_type(content_type))
     finally:

@@ -26,6 +26,8 @@ _RULES = (
     ("loopback", "a loopback address", lambda ip: ip.is_loopback),
     ("link-local", "a link-local address", lambda ip: ip.is_link_local),
     ("multicast", "a multicast address", lambda ip: ip.is_multicast),
+    # fec0::/10, deprecated by RFC 3879 but still routed inside some networks.
+    ("site-local", "a site-local address", lambda ip: ip.version == 6 and ip.is_site_local),
     ("private", "a private address", lambda ip: ip.is_private),
     ("reserved", "a reserved address", lambda ip: ip.is_reserved),
     ("not-global", "not a public address", lambda ip: not ip.is_global),

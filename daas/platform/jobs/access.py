@@ -11,11 +11,13 @@ and ``env`` values are never shown back to anyone once saved.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from daas.errors import Forbidden, InvalidInput
 from daas.platform.access.policy import Action, GroupRef, Principal, allowed
+from daas.store.tables import Job
 
 #: What every stored ``env`` value reads as in responses, and what keeps it in an update.
 MASK = "***"
@@ -98,9 +100,24 @@ def keep_env_secrets(config: dict[str, Any], stored: dict[str, str]) -> dict[str
                               for name, value in env.items()}}
 
 
-def redact(text: str, secrets: dict[str, str]) -> str:
-    """``text`` with every ``env`` value of 8 characters or more (a secret, not a word) as ``***``."""
-    for value in sorted(secrets.values(), key=len, reverse=True):
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret of 8 characters or more (a secret, not a word) as ``***``."""
+    for value in sorted(set(secrets), key=len, reverse=True):
         if len(value) >= _SHORTEST_REDACTED:
             text = text.replace(value, MASK)
     return text
+
+
+def job_secrets(job: Job | None) -> list[str]:
+    """Every value the job's ``env`` holds or has held: what its runs' logs and errors hide."""
+    if job is None:
+        return []
+    return [*(job.config.get("env") or {}).values(), *(job.retired_secrets or [])]
+
+
+def retire_secrets(old: dict[str, Any], new: dict[str, Any], retired: list[str]) -> list[str]:
+    """``retired`` plus the ``env`` values of config ``old`` that config ``new`` no longer has."""
+    kept = set((new.get("env") or {}).values())
+    gone = [value for value in (old.get("env") or {}).values()
+            if len(value) >= _SHORTEST_REDACTED and value not in kept]
+    return list(dict.fromkeys([*retired, *gone]))

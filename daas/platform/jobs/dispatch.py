@@ -31,6 +31,7 @@ from daas.batch.run_files import run_key
 from daas.errors import Conflict, DaasError, NotFound, Unavailable
 from daas.platform.jobs.cron import zone
 from daas.platform.jobs.inputs import check_model_inputs, output_name
+from daas.platform.jobs.submissions import ray_reason, submission_id, submissions
 from daas.platform.ports import JobBackend
 from daas.platform.registry.registry import ModelRegistry, check_name
 from daas.settings import Settings
@@ -53,23 +54,6 @@ def as_utc(moment: datetime | None) -> datetime | None:
     if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=timezone.utc)
-
-
-
-def submission_id(job_name: str, run_id: int, attempt: int = 1) -> str:
-    """The Ray job id of a run's ``attempt``-th submission (continues add ``-2``, ``-3``...)."""
-    base = f"daas-{job_name}-{run_id}"
-    return base if attempt == 1 else f"{base}-{attempt}"
-
-
-def submissions(run: JobRun) -> list[str]:
-    """Every Ray job id a run has had, oldest first."""
-    if run.submission_id is None:
-        return []
-    base = submission_id(run.job_name, run.id)
-    suffix = run.submission_id.removeprefix(base).lstrip("-")
-    attempts = int(suffix) if suffix.isdigit() else 1
-    return [submission_id(run.job_name, run.id, n) for n in range(1, attempts + 1)]
 
 
 class RunDispatcher:
@@ -133,8 +117,8 @@ class RunDispatcher:
         except DaasError as exc:
             return self._end(run.id, "failed", exc.message)
         except Exception as exc:  # noqa: BLE001 - Ray's client raises plain RuntimeErrors
-            log.exception("submitting run %s failed", run.id)
-            return self._end(run.id, "failed", f"submitting the Ray job failed: {exc}")
+            log.exception("submitting run %s failed", run.id)  # the traceback, for operators
+            return self._end(run.id, "failed", f"submitting the Ray job failed: {ray_reason(exc)}")
         return self.run(run.id)
 
     def _submit_driver(self, job: Job, run: JobRun, attempt: int = 1) -> str:

@@ -35,8 +35,10 @@ from daas.platform.jobs.access import (
     JOB_PERMISSION,
     SETTING,
     CodeExecution,
+    job_secrets,
     keep_env_secrets,
     redact,
+    retire_secrets,
     shown_config,
 )
 from daas.platform.jobs.dispatch import (
@@ -137,6 +139,7 @@ class JobService:
             row = locked_job(session, group.id, name)
             if config != row.config and self._active_run(session, row) is not None:
                 raise Conflict(f"job {name!r} has an active run; change its config once it ends")
+            row.retired_secrets = retire_secrets(row.config, config, row.retired_secrets or [])
             row.config, row.schedule, row.timezone = config, schedule, tz
             for switch in ("enabled", "allow_overlap", "catch_up"):
                 if given.get(switch) is not None:
@@ -147,8 +150,10 @@ class JobService:
             session.add(row)
         return self.get(group, name, by)
 
-    def delete(self, group: GroupRef, name: str) -> None:
+    def delete(self, group: GroupRef, name: str, by: Principal) -> None:
         """Delete a job of the group and its run history; refused while a run is active."""
+        kind = self.row(group, name).kind
+        self.code_execution.require(by, group, kind, f"deleting {kind} job {name!r}")
         with self.db.write() as session:
             row = locked_job(session, group.id, name)
             active = self._active_run(session, row)
@@ -291,10 +296,10 @@ class JobService:
 
     def trigger(self, group: GroupRef, name: str, by: Principal) -> RunPublic:
         """Start a run now (409 while another is active, unless the job allows overlap)."""
-        kind = self.row(group, name).kind
-        self.code_execution.require(by, group, kind, f"running {kind} job {name!r}")
+        row = self.row(group, name)
+        self.code_execution.require(by, group, row.kind, f"running {row.kind} job {name!r}")
         return self._run_public(self.dispatcher.start(group.id, name, "manual", by.name),
-                                kind, group.name)
+                                row, group.name)
 
     def runs(self, group: GroupRef, name: str, limit: int = 50) -> list[RunPublic]:
         """A job's runs, newest first."""
@@ -303,7 +308,7 @@ class JobService:
             runs = session.exec(select(JobRun).where(JobRun.group_id == group.id,
                                                      JobRun.job_name == name)
                                 .order_by(col(JobRun.id).desc()).limit(limit)).all()
-        return [self._run_public(run, row.kind, group.name) for run in runs]
+        return [self._run_public(run, row, group.name) for run in runs]
 
     def run_group(self, run_id: int) -> GroupRef:
         """The group of a run (its job's): permissions on the run are checked there."""
@@ -313,43 +318,53 @@ class JobService:
     def run(self, run_id: int) -> RunPublic:
         """One run, first brought in line with its Ray job when it may still be alive."""
         run = self.dispatcher.run(run_id)
-        kind = self._kind(run)
+        job = self._job(run)
         if self.dispatcher.launcher is not None:
-            run = self.dispatcher.refresh(run, kind)
-        return self._run_public(run, kind)
+            run = self.dispatcher.refresh(run, job.kind if job else None)
+        return self._run_public(run, job)
 
-    def stop(self, run_id: int) -> RunPublic:
+    def stop(self, run_id: int, by: Principal) -> RunPublic:
         """Stop a run's Ray job and delete its partial output."""
+        self._require_code_permission(run_id, by, "stopping")
         return self._run_public(self.dispatcher.stop(run_id))
 
-    def pause(self, run_id: int) -> RunPublic:
+    def pause(self, run_id: int, by: Principal) -> RunPublic:
         """Ask a run to pause once its in-flight chunks are done."""
+        self._require_code_permission(run_id, by, "pausing")
         return self._run_public(self.dispatcher.pause(run_id))
 
-    def resume(self, run_id: int) -> RunPublic:
+    def resume(self, run_id: int, by: Principal) -> RunPublic:
         """Continue a paused run where it stopped."""
+        self._require_code_permission(run_id, by, "continuing")
         return self._run_public(self.dispatcher.resume(run_id))
 
-    def logs(self, run_id: int, tail: int | None = None) -> RunLogs:
-        """The Ray job logs of a run, with its job's ``env`` values (8 characters or more) as ``***``."""
+    def _require_code_permission(self, run_id: int, by: Principal, acting: str) -> None:
         run = self.dispatcher.run(run_id)
-        with self.db.read() as session:
-            job = job_of(session, run)
-        secrets = (job.config.get("env") if job else None) or {}
+        job = self._job(run)
+        if job is not None:
+            self.code_execution.require(by, self.run_group(run_id), job.kind,
+                                        f"{acting} a run of {job.kind} job {run.job_name!r}")
+
+    def logs(self, run_id: int, tail: int | None = None) -> RunLogs:
+        """The Ray job logs of a run, with every value its job's ``env`` has had (8 characters
+        or more) as ``***``."""
+        run = self.dispatcher.run(run_id)
+        secrets = job_secrets(self._job(run))
         return RunLogs(run_id=run.id, logs=[SubmissionLog(submission_id=sid, text=redact(text, secrets))
                                             for sid, text in self.dispatcher.logs(run, tail)])
 
-    def _kind(self, run: JobRun) -> str | None:
+    def _job(self, run: JobRun) -> Job | None:
         with self.db.read() as session:
-            job = job_of(session, run)
-        return job.kind if job else None
+            return job_of(session, run)
 
     def _group_name(self, group_id: int) -> str:
         return self.groups.names({group_id}).get(group_id, str(group_id))
 
-    def _run_public(self, run: JobRun, kind: str | None = None,
+    def _run_public(self, run: JobRun, job: Job | None = None,
                     group_name: str | None = None) -> RunPublic:
-        kind = kind or self._kind(run)
+        """The run as the API shows it; its error (often Ray's message, with the last lines of
+        the logs) hides the job's secrets as the logs do."""
+        job = job or self._job(run)
         started, ended = as_utc(run.started), as_utc(run.ended)
         duration = (ended or self.clock()) - started if started else None
         if run.rows_total:
@@ -358,11 +373,12 @@ class JobService:
             progress = 1.0 if run.status == "succeeded" else None
         return RunPublic(
             id=run.id, job=run.job_name, group=group_name or self._group_name(run.group_id),
-            kind=kind, status=run.status, trigger=run.trigger,
+            kind=job.kind if job else None, status=run.status, trigger=run.trigger,
             created=as_utc(run.created), started=started, ended=ended,
             duration_s=round(duration.total_seconds(), 3) if duration is not None else None,
             rows_done=run.rows_done, rows_total=run.rows_total, progress=progress,
-            output_dataset=run.output_dataset, error=run.error, metrics=run.metrics,
+            output_dataset=run.output_dataset, metrics=run.metrics,
+            error=redact(run.error, job_secrets(job)) if run.error else run.error,
             submission_id=run.submission_id, created_by=run.created_by)
 
 

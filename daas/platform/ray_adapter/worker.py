@@ -7,6 +7,7 @@ from typing import Any
 import ray
 from ray.exceptions import GetTimeoutError, RayError
 
+from daas.deployments.request_payload import Payload
 from daas.errors import InvalidModel, Timeout, Unavailable, capture, unwrap
 from daas.runtimes import inspect_model
 from daas.runtimes.base import ModelSchema
@@ -40,13 +41,11 @@ class RayModelWorker:
             raise InvalidModel(f"loading the model crashed its worker: {type(exc).__name__}") from exc
         return ModelSchema.model_validate(unwrap(envelope))
 
-    def predict_rows(self, artifact: ArtifactRef, frame: Any) -> list[dict[str, Any]]:
-        """Score rows in the workbench."""
-        return self._call("predict_rows", artifact, frame)
-
-    def predict_tensors(self, artifact: ArtifactRef, tensors: dict[str, Any]) -> dict[str, Any]:
-        """Run tensors in the workbench."""
-        return self._call("predict_tensors", artifact, tensors)
+    def score(self, artifact: ArtifactRef, payload: Payload, fmt: str,
+              about: dict[str, Any]) -> tuple[bytes, str]:
+        """Decode, score and encode a test request in the workbench."""
+        content, media_type = self._call("score", artifact, payload, fmt, about)
+        return content, media_type
 
     def ready(self) -> bool:
         """Whether the workbench answers within a few seconds."""

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from daas.codecs.json_document import parse_json
 from daas.codecs.media import JSON_MEDIA_TYPE, require_media_type
-from daas.platform.deps import BearerSecret, Gateway
+from daas.platform.deps import BearerSecret, Gateway, LargeRequests
 
 router = APIRouter(tags=["inference"])
 
@@ -64,12 +64,16 @@ def v2_model_ready(name: str, gateway: Gateway, secret: BearerSecret,
 @router.post("/v2/models/{name}/infer", tags=["v2"], summary="v2 inference")
 @router.post("/v2/models/{name}/versions/{version}/infer", tags=["v2"], summary="v2 inference")
 async def v2_infer(name: str, request: Request, gateway: Gateway, secret: BearerSecret,
-                   version: str | None = None) -> dict[str, Any]:
+                   large_requests: LargeRequests, version: str | None = None) -> dict[str, Any]:
     """An Open Inference Protocol v2 request, answered by the service's replicas.
 
     The caller is checked first; then the body must be JSON (415 otherwise), nested at most
-    64 levels deep (400), with finite numbers only (422 naming the input and row).
+    64 levels deep (400), with finite numbers only (422 naming the input and row). It is
+    parsed in a thread; while ``max_large_requests`` bodies of 1 MiB or more are, another
+    large one gets 429.
     """
     target = await run_in_threadpool(gateway.v2_target, name, version, secret)
     require_media_type(request.headers.get("content-type"), (JSON_MEDIA_TYPE,))
-    return await gateway.v2_infer(target, parse_json(await request.body()))
+    body = await request.body()
+    async with large_requests.slot(len(body)):
+        return await gateway.v2_infer(target, await run_in_threadpool(parse_json, body))

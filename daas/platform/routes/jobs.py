@@ -97,7 +97,7 @@ def delete_job(name: str, principal: Caller, group: Scope, jobs: Jobs, audit: Au
     """The job and its run history (409 while a run is active); output datasets stay. Your
     own with change, anyone's with manage."""
     check(principal, group, Action.DELETE, owner=jobs.row(group, name).created_by)
-    jobs.delete(group, name)
+    jobs.delete(group, name, principal)
     audit.record(principal, group, "delete", "job", name)
     return Response(status_code=204)
 
@@ -156,11 +156,12 @@ def continue_run(run_id: PositiveId, principal: Caller, jobs: Jobs, audit: Audit
 
 
 def _control(run_id: int, principal: Principal, jobs: JobService, audit: AuditLog, action: str,
-             act: Callable[[int], RunPublic]) -> RunPublic:
-    """Stop, pause or continue a run once the caller may change its job's group."""
+             act: Callable[[int, Principal], RunPublic]) -> RunPublic:
+    """Stop, pause or continue a run once the caller may change its job's group (and, for a
+    job that runs its own code, holds the code-execution permission)."""
     group = jobs.run_group(run_id)
     check(principal, group, Action.CHANGE)
-    run = act(run_id)
+    run = act(run_id, principal)
     audit.record(principal, group, action, "run", str(run_id), job=run.job)
     return run
 

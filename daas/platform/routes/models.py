@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from daas.codecs import rows_to_csv
-from daas.deployments.request_payload import read_prediction_request
-from daas.errors import BadRequest
+from daas.deployments.http_responses import encoded_response
+from daas.deployments.request_payload import read_payload
 from daas.platform.access.policy import Action, check
 from daas.platform.deps import (
     Audit,
     Caller,
     GroupName,
     Groups,
+    LargeRequests,
     Offset,
     Registry,
     Scope,
@@ -125,19 +124,21 @@ async def test_model(
     principal: Caller,
     group: Scope,
     tester: Tester,
+    large_requests: LargeRequests,
     version: VersionQuery = None,
     format: Annotated[Literal["json", "csv"], Query(description="Response format")] = "json",
 ):
-    """Records, a single record, split columns, named tensors, CSV, form fields or a file."""
+    """Records, a single record, split columns, named tensors, CSV, form fields or a file.
+
+    The model worker decodes, scores and encodes it, outside the API process; while
+    ``max_large_requests`` bodies of 1 MiB or more are at work, another large one gets 429.
+    """
     check(principal, group, Action.READ)
-    schema = await run_in_threadpool(tester.schema, group.id, name, version)
-    decoded = await read_prediction_request(request, schema)
-    result = await run_in_threadpool(tester.run, group.id, name, version, decoded)
-    if format == "csv":
-        if "predictions" not in result:
-            raise BadRequest("CSV output is for row predictions; tensor results come as JSON")
-        return PlainTextResponse(rows_to_csv(result["predictions"]), media_type="text/csv")
-    return result
+    payload = await read_payload(request)
+    async with large_requests.slot(payload.size):
+        content, media_type = await run_in_threadpool(tester.run, group.id, name, version,
+                                                      payload, format)
+    return encoded_response(content, media_type)
 
 
 @router.get("/{name}/versions/{version}/download", summary="Download the model file")

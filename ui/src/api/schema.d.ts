@@ -507,6 +507,9 @@ export interface paths {
         /**
          * Score rows or tensors with a model version
          * @description Records, a single record, split columns, named tensors, CSV, form fields or a file.
+         *
+         *     The model worker decodes, scores and encodes it, outside the API process; while
+         *     ``max_large_requests`` bodies of 1 MiB or more are at work, another large one gets 429.
          */
         post: operations["test_model_api_v1_models__name__test_post"];
         delete?: never;
@@ -1298,7 +1301,9 @@ export interface paths {
          * @description An Open Inference Protocol v2 request, answered by the service's replicas.
          *
          *     The caller is checked first; then the body must be JSON (415 otherwise), nested at most
-         *     64 levels deep (400), with finite numbers only (422 naming the input and row).
+         *     64 levels deep (400), with finite numbers only (422 naming the input and row). It is
+         *     parsed in a thread; while ``max_large_requests`` bodies of 1 MiB or more are, another
+         *     large one gets 429.
          */
         post: operations["v2_infer_v2_models__name__infer_post"];
         delete?: never;
@@ -1361,7 +1366,9 @@ export interface paths {
          * @description An Open Inference Protocol v2 request, answered by the service's replicas.
          *
          *     The caller is checked first; then the body must be JSON (415 otherwise), nested at most
-         *     64 levels deep (400), with finite numbers only (422 naming the input and row).
+         *     64 levels deep (400), with finite numbers only (422 naming the input and row). It is
+         *     parsed in a thread; while ``max_large_requests`` bodies of 1 MiB or more are, another
+         *     large one gets 429.
          */
         post: operations["v2_infer_v2_models__name__versions__version__infer_post"];
         delete?: never;
