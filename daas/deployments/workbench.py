@@ -12,12 +12,12 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-import numpy as np
 from ray import serve
 
 from daas.codecs import rows_to_csv
 from daas.deployments.http_responses import CSV, JSON, json_bytes
 from daas.deployments.request_payload import Payload, decode_payload
+from daas.deployments.response_bodies import json_array
 from daas.errors import BadRequest, capture
 from daas.runtimes import load_runtime
 from daas.runtimes.base import ModelRuntime
@@ -58,15 +58,11 @@ def score_test_request(runtime: ModelRuntime, payload: Payload, fmt: str,
         if fmt == "csv":
             raise BadRequest("CSV output is for row predictions; tensor results come as JSON")
         outputs = runtime.predict_tensors(decoded.tensors)
-        return json_bytes({**about, "outputs": {name: _plain(value) for name, value in outputs.items()}}), JSON
+        return json_bytes({**about, "outputs": {name: json_array(value) for name, value in outputs.items()}}), JSON
     rows = runtime.predict(decoded.frame)
     if fmt == "csv":
         return rows_to_csv(rows).encode(), CSV
     return json_bytes({**about, "predictions": rows}), JSON
-
-
-def _plain(value: Any) -> Any:
-    return value.tolist() if isinstance(value, np.ndarray) else value
 
 
 @serve.deployment(name="workbench", ray_actor_options={"num_cpus": 1}, max_ongoing_requests=16)

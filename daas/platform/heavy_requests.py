@@ -1,9 +1,10 @@
-"""A bound on the large request bodies the API process decodes at once.
+"""A bound on the large request bodies the platform works on at once.
 
-Test predictions and ``/v2`` calls parse bodies of up to ``max_request_bytes`` in the API
-process. The parsing runs in threads, off the event loop, but each one holds the GIL for
-long stretches and gigabytes of memory at 64 MiB: a few at once are enough to slow every
-other call. Beyond the bound, a large request gets 429 with ``Retry-After``.
+``/v2`` bodies of up to ``max_request_bytes`` are parsed in the API process (in threads, off
+the event loop, but each holds the GIL for long stretches and gigabytes of memory at 64 MiB);
+test bodies are held by the API process while the one workbench decodes and scores them. A
+few at once are enough to slow every other call, so beyond the bound a large request gets
+429 with ``Retry-After``.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def parquet_batches(raw: BinaryIO, _widened: dict[str, pa.DataType], *,
         compact = [field.name for field in schema
                    if pa.types.is_string(field.type) or pa.types.is_binary(field.type)
                    or pa.types.is_large_string(field.type) or pa.types.is_large_binary(field.type)]
-        parquet = pq.ParquetFile(raw, read_dictionary=compact)
+        parquet = pq.ParquetFile(raw, metadata=parquet.metadata, read_dictionary=compact)
         decoded = 0
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
             sizes = _row_sizes(batch)

@@ -152,10 +152,9 @@ class JobService:
 
     def delete(self, group: GroupRef, name: str, by: Principal) -> None:
         """Delete a job of the group and its run history; refused while a run is active."""
-        kind = self.row(group, name).kind
-        self.code_execution.require(by, group, kind, f"deleting {kind} job {name!r}")
         with self.db.write() as session:
             row = locked_job(session, group.id, name)
+            self.code_execution.require(by, group, row.kind, f"deleting {row.kind} job {name!r}")
             active = self._active_run(session, row)
             if active is not None:
                 raise Conflict(f"job {name!r} has an active run ({active.id}, {active.status}); "
@@ -312,7 +311,9 @@ class JobService:
 
     def run_group(self, run_id: int) -> GroupRef:
         """The group of a run (its job's): permissions on the run are checked there."""
-        run = self.dispatcher.run(run_id)
+        return self._group_of(self.dispatcher.run(run_id))
+
+    def _group_of(self, run: JobRun) -> GroupRef:
         return GroupRef(run.group_id, self._group_name(run.group_id))
 
     def run(self, run_id: int) -> RunPublic:
@@ -342,7 +343,7 @@ class JobService:
         run = self.dispatcher.run(run_id)
         job = self._job(run)
         if job is not None:
-            self.code_execution.require(by, self.run_group(run_id), job.kind,
+            self.code_execution.require(by, self._group_of(run), job.kind,
                                         f"{acting} a run of {job.kind} job {run.job_name!r}")
 
     def logs(self, run_id: int, tail: int | None = None) -> RunLogs:

@@ -20,16 +20,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    with op.batch_alter_table("job_run", recreate="always",
-                              table_kwargs={"sqlite_autoincrement": True}):
-        pass
+    _copy_job_runs(autoincrement=True)
 
 
 def downgrade() -> None:
+    _copy_job_runs(autoincrement=False)
+
+
+def _copy_job_runs(*, autoincrement: bool) -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     with op.batch_alter_table("job_run", recreate="always",
-                              table_kwargs={"sqlite_autoincrement": False}):
+                              table_kwargs={"sqlite_autoincrement": autoincrement}):
         pass
