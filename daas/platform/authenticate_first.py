@@ -3,21 +3,30 @@
 FastAPI reads and parses a body before it resolves a route's dependencies, so a ``Caller``
 dependency alone lets anyone without a token make the platform read and parse a large body.
 Requests to routes that take a user token are authenticated here instead; the principal is
-kept in the request's state, where the ``Caller`` dependency finds it.
+kept in the request's state, where the ``Caller`` dependency finds it. Uploads, the only
+large bodies of those routes, are also refused here when the caller may not create in the
+group they name.
 """
 
 from __future__ import annotations
+
+from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 
 from daas.deployments.http_responses import error_response
-from daas.errors import DaasError
+from daas.errors import DaasError, InvalidInput
+from daas.platform.access.policy import Action, Principal, check
 
 #: The request-state key holding the authenticated ``Principal``.
 PRINCIPAL = "principal"
 #: Under ``/api/v1``, where a service's own key is accepted too (the gateway checks it).
 _SERVICE_CALLS = ("/api/v1/svc/", "/api/v1/requests/")
+#: Routes whose bodies are files (up to the upload and dataset limits); they create in a group.
+UPLOADS = frozenset({"/api/v1/models", "/api/v1/datasets"})
+#: The length bounds of the ``group`` query parameter (as ``deps.GroupName`` declares them).
+_GROUP_NAME_LENGTH = range(1, 65)
 
 
 def takes_user_token(path: str) -> bool:
@@ -42,11 +51,24 @@ class AuthenticateFirst:
         if scope["type"] != "http" or not takes_user_token(scope["path"]):
             await self.app(scope, receive, send)
             return
-        tokens = scope["app"].state.container.tokens
+        container = scope["app"].state.container
         try:
-            principal = await run_in_threadpool(tokens.authenticate, bearer_secret(Headers(scope=scope)))
+            principal = await run_in_threadpool(container.tokens.authenticate,
+                                                bearer_secret(Headers(scope=scope)))
+            if scope["method"] == "POST" and scope["path"].rstrip("/") in UPLOADS:
+                await run_in_threadpool(_may_upload, container.groups, principal, scope["query_string"])
         except DaasError as exc:
             await error_response(exc)(scope, receive, send)
             return
         scope.setdefault("state", {})[PRINCIPAL] = principal
         await self.app(scope, receive, send)
+
+
+def _may_upload(groups, principal: Principal, query_string: bytes) -> None:
+    """Raise unless ``principal`` may create in the group the query names (or their default)."""
+    names = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("group")
+    name = names[-1] if names else None
+    if name is not None and len(name) not in _GROUP_NAME_LENGTH:
+        raise InvalidInput(f"group: a name has 1 to {_GROUP_NAME_LENGTH.stop - 1} characters",
+                           field="group")
+    check(principal, groups.scope(principal, name), Action.CREATE)

@@ -25,7 +25,6 @@ from daas.platform.services.manager import ServiceManager
 from daas.platform.services.observability import ServiceObserver
 from daas.platform.tokens.service import TokenService
 from daas.settings import Settings
-from daas.errors import BadRequest
 from daas.store.db import MAX_DB_INT, Database
 
 _bearer = HTTPBearer(auto_error=False, description="A DaaS token: `Authorization: Bearer daas_...`")
@@ -95,11 +94,7 @@ GroupName = Annotated[str | None, Query(
 
 
 def _scope(principal: Caller, groups: Groups, group: GroupName = None) -> GroupRef:
-    if group is None:
-        if principal.default_group is None:
-            raise BadRequest(f"user {principal.name!r} has no default group: pass ?group=<name>")
-        return principal.default_group
-    return groups.ref(group)
+    return groups.scope(principal, group)
 
 
 #: The group a route acts in: the ``group`` parameter, or the caller's default group.

@@ -8,6 +8,7 @@ import pytest
 
 from daas.platform.app import FORM_BODY_BYTES
 from daas.platform.authenticate_first import takes_user_token
+from tests.accounts import api_user
 from tests.child_server import fake_platform, rss_bytes
 from tests.platform.test_route_callers import OPERATIONS
 
@@ -66,3 +67,35 @@ def test_a_management_form_takes_kilobytes_not_megabytes(platform):
     created = httpx.post(base + "/api/v1/tokens", json={"name": "ci", "role": "viewer"},
                          headers={"Authorization": f"Bearer {admin}"})
     assert created.status_code == 201, created.text
+
+
+def test_an_upload_the_caller_may_not_make_is_refused_unread(platform):
+    process, base, admin_token = platform
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {admin_token}"}) as admin:
+        reader = api_user(admin, "reader")
+        admins_group = admin.get("/api/v1/auth/me").json()["default_group"]
+        joined = admin.put(f"/api/v1/groups/{admins_group}/members/reader", json={"permission": "read"})
+        assert joined.status_code == 200, joined.text
+        admin.post("/api/v1/groups", json={"name": "elsewhere"}).raise_for_status()
+    before = rss_bytes(process.pid)
+    for path in ("/api/v1/models", "/api/v1/datasets"):
+        for group, held in ((admins_group, "read"), ("elsewhere", None)):
+            response = _send(f"{base}{path}?group={group}", "POST", BIG, reader)
+            assert response.status_code == 403, (path, group, response.text[:200])
+            assert response.json()["error"]["details"]["held"] == held
+        missing = _send(f"{base}{path}?group=nowhere", "POST", BIG, reader)
+        assert missing.status_code == 404 and "nowhere" in missing.json()["error"]["message"]
+        blank = _send(f"{base}{path}?group=", "POST", BIG, reader)
+        assert blank.status_code == 422 and blank.json()["error"]["details"]["field"] == "group"
+    grown = rss_bytes(process.pid) - before
+    assert grown < 10 * 1024 * 1024, f"RSS grew by {grown / 2**20:.1f} MiB"
+
+
+def test_an_upload_to_ones_own_group_is_read(platform):
+    _, base, admin_token = platform
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {admin_token}"}) as admin:
+        maker = api_user(admin, "maker")
+    uploaded = httpx.post(f"{base}/api/v1/datasets", headers={"Authorization": f"Bearer {maker}"},
+                          files={"file": ("d.csv", b"a,b\n1,2\n")}, data={"name": "tiny"})
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["group"] == "maker"

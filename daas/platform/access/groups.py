@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
-from daas.errors import Conflict, NotFound
+from daas.errors import BadRequest, Conflict, NotFound
 from daas.platform.access.policy import Action, GroupRef, Principal, check
 from daas.platform.access.schemas import GroupPublic, MemberPublic
 from daas.platform.registry.registry import check_name
@@ -73,6 +73,14 @@ class GroupService:
         with self.db.read() as session:
             row = group_row(session, name)
         return GroupRef(row.id, row.name)
+
+    def scope(self, principal: Principal, name: str | None) -> GroupRef:
+        """The group a call acts in: group ``name``, or the caller's default group."""
+        if name is None:
+            if principal.default_group is None:
+                raise BadRequest(f"user {principal.name!r} has no default group: pass ?group=<name>")
+            return principal.default_group
+        return self.ref(name)
 
     def names(self, ids: set[int] | None = None) -> dict[int, str]:
         """Group id -> name, of ``ids`` (or of every group)."""
