@@ -156,6 +156,15 @@ def test_json_lines_are_batched_by_their_bytes_as_well_as_their_count():
     assert pa.Table.from_batches(by_bytes).column("n").to_pylist() == list(range(10))
 
 
+def test_json_lines_are_cut_into_batches_before_they_hold_too_many_values(monkeypatch):
+    monkeypatch.setattr(readers, "JSON_BATCH_VALUES", 10)
+    sizes = [4, 4, 4, 9, 3, 3]
+    lines = [json.dumps({"n": list(range(size - 2))}).encode() + b"\n" for size in sizes]
+    assert [readers.json_values(line) for line in lines] == sizes
+    batches = list(readers._jsonl_batches(io.BytesIO(b"".join(lines)), {}))
+    assert [batch.num_rows for batch in batches] == [2, 1, 1, 2]
+
+
 def test_big_csv_rolls_into_part_files_and_downloads_whole(platform_app, client, tmp_path, monkeypatch):
     monkeypatch.setattr(readers, "CSV_BLOCK_BYTES", 256 * 1024)
     platform_app.container.datasets.rows_per_part = 70_000
@@ -239,6 +248,10 @@ MALFORMED = [
     ("mixed.jsonl", b'{"a": 1}\n{"a": 2}\n{"a": "three"}\n', "line 3: field 'a'", 3),
     ("latin1.jsonl", '{"a": "ok"}\n{"a": "caf\u00e9"}\n'.encode("latin-1"), "line 2: not valid UTF-8", 2),
     ("empty.jsonl", b"", "the file is empty", None),
+    ("deep.jsonl", b'{"a": 1}\n{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
+     "line 2: the JSON is nested too deeply", 2),
+    ("values.jsonl", b'{"a": [' + b"[]," * 1_000_000 + b"[]]}\n",
+     "line 1: holds about 2,000,004 JSON values; a line may hold at most 1,000,000", 1),
     ("blank.jsonl", b"\n\n", "the data has no rows", None),
 ]
 

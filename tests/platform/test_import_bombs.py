@@ -1,6 +1,6 @@
 """URL imports count decoded bytes, refuse stacked encodings, and end at a deadline; a Parquet
-upload is bounded by its decoded size: measured on the platform process (peak RSS) over real
-HTTP, against a server in the test."""
+upload is bounded by its decoded size and a JSON-lines upload by its values: measured on the
+platform process (peak RSS) over real HTTP, against a server in the test."""
 
 from __future__ import annotations
 
@@ -130,6 +130,20 @@ def test_a_parquet_bomb_upload_is_refused_in_bounded_memory(platform):
                            files={"file": ("bomb.parquet", bomb)})
     assert response.status_code == 413, response.text
     assert response.json()["error"]["details"] == {"limit": LIMIT}
+    grown = peak_rss_bytes(process.pid) - before
+    assert grown < 64 * 1024 * 1024, f"peak RSS grew by {grown / 2**20:.0f} MiB"
+    assert client.get("/api/v1/datasets/bomb").status_code == 404
+
+
+def test_a_json_lines_bomb_upload_is_refused_unparsed(platform):
+    process, client = platform
+    line = b'{"a": [' + b"[]," * (4 * 1024 * 1024 // 3) + b"[]]}\n"  # 4 MiB: ~1.4M empty lists
+    before = peak_rss_bytes(process.pid)
+    response = client.post("/api/v1/datasets", data={"name": "bomb"},
+                           files={"file": ("bomb.jsonl", b'{"a": []}\n' + line * 2)})
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["details"]["row"] == 2 and "a line may hold at most 1,000,000" in error["message"]
     grown = peak_rss_bytes(process.pid) - before
     assert grown < 64 * 1024 * 1024, f"peak RSS grew by {grown / 2**20:.0f} MiB"
     assert client.get("/api/v1/datasets/bomb").status_code == 404

@@ -21,10 +21,15 @@ from daas.errors import InvalidInput
 
 CSV_BLOCK_BYTES = 4 * 1024 * 1024
 JSON_BATCH_LINES = 50_000
-#: Lines of this many bytes in all make a batch of their own, however few they are: parsed
-#: JSON takes ~25 times its text in memory.
+#: Lines of this many bytes in all make a batch of their own, however few they are.
 JSON_BATCH_BYTES = 4 * 1024 * 1024
 MAX_JSON_LINE_BYTES = 16 * 1024 * 1024
+#: Parsed JSON costs per value, not per byte: an empty list is 3 bytes of text, and a value
+#: takes ~100 bytes at its peak, parsed and then converted to Arrow. A line holds at most
+#: ``MAX_JSON_LINE_VALUES`` values, and a batch is cut before it would hold more than
+#: ``JSON_BATCH_VALUES``: a batch peaks at ~50 MiB, or ~100 MiB for one line at the limit.
+MAX_JSON_LINE_VALUES = 1_000_000
+JSON_BATCH_VALUES = 500_000
 #: The delimiters a CSV file may use; without ``delimiter=`` one is sniffed from its start.
 CSV_DELIMITERS = ",;\t|"
 SNIFF_BYTES = 64 * 1024
@@ -200,23 +205,37 @@ def _jsonl_batches(raw: BinaryIO, widened: dict[str, pa.DataType]) -> Iterator[p
     builder = _JsonBatchBuilder(widened)
     records: list[dict[str, Any]] = []
     numbers: list[int] = []
-    number = pending_bytes = 0
+    number = pending_bytes = pending_values = 0
     while line := lines.readline(MAX_JSON_LINE_BYTES + 1):
         number += 1
         if len(line) > MAX_JSON_LINE_BYTES:
             raise bad_input(f"longer than {MAX_JSON_LINE_BYTES} bytes", number)
         if not line.strip():
             continue
+        values = json_values(line)
+        if values > MAX_JSON_LINE_VALUES:
+            raise bad_input(f"holds about {values:,} JSON values; a line may hold at most "
+                            f"{MAX_JSON_LINE_VALUES:,}", number)
+        if records and pending_values + values > JSON_BATCH_VALUES:
+            yield builder.build(records, numbers)
+            records, numbers, pending_bytes, pending_values = [], [], 0, 0
         records.append(_parse_json_line(line, number))
         numbers.append(number)
         pending_bytes += len(line)
+        pending_values += values
         if len(records) >= JSON_BATCH_LINES or pending_bytes >= JSON_BATCH_BYTES:
             yield builder.build(records, numbers)
-            records, numbers, pending_bytes = [], [], 0
+            records, numbers, pending_bytes, pending_values = [], [], 0, 0
     if number == 0:
         raise bad_input("the file is empty")
     if records:
         yield builder.build(records, numbers)
+
+
+def json_values(line: bytes) -> int:
+    """About how many values a JSON text holds, counted without parsing it (separators and
+    openings; one inside a string counts too, which only errs towards more)."""
+    return line.count(b",") + line.count(b"[") + line.count(b"{") + 1
 
 
 def _parse_json_line(line: bytes, number: int) -> dict[str, Any]:
@@ -226,6 +245,8 @@ def _parse_json_line(line: bytes, number: int) -> dict[str, Any]:
         hint = ("; JSON lines means one object per line, not one JSON array"
                 if line.lstrip().startswith(b"[") else "")
         raise bad_input(f"invalid JSON: {exc.msg} (column {exc.colno}){hint}", number) from None
+    except RecursionError:
+        raise bad_input("the JSON is nested too deeply", number) from None
     if not isinstance(record, dict):
         raise bad_input(f"expected a JSON object, got {type(record).__name__}", number)
     return record
