@@ -249,7 +249,7 @@ MALFORMED = [
     ("latin1.jsonl", '{"a": "ok"}\n{"a": "caf\u00e9"}\n'.encode("latin-1"), "line 2: not valid UTF-8", 2),
     ("empty.jsonl", b"", "the file is empty", None),
     ("deep.jsonl", b'{"a": 1}\n{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n",
-     "line 2: the JSON is nested too deeply", 2),
+     "line 2: the JSON document is nested deeper than 64 levels (100001)", 2),
     ("values.jsonl", b'{"a": [' + b"[]," * 1_000_000 + b"[]]}\n",
      "line 1: holds about 2,000,004 JSON values; a line may hold at most 1,000,000", 1),
     ("blank.jsonl", b"\n\n", "the data has no rows", None),

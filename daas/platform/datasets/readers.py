@@ -17,7 +17,8 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from daas.errors import InvalidInput
+from daas.codecs.json_document import check_depth
+from daas.errors import BadRequest, InvalidInput
 
 CSV_BLOCK_BYTES = 4 * 1024 * 1024
 JSON_BATCH_LINES = 50_000
@@ -240,13 +241,15 @@ def json_values(line: bytes) -> int:
 
 def _parse_json_line(line: bytes, number: int) -> dict[str, Any]:
     try:
+        check_depth(line)
+    except BadRequest as exc:
+        raise bad_input(exc.message, number) from None
+    try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
         hint = ("; JSON lines means one object per line, not one JSON array"
                 if line.lstrip().startswith(b"[") else "")
         raise bad_input(f"invalid JSON: {exc.msg} (column {exc.colno}){hint}", number) from None
-    except RecursionError:
-        raise bad_input("the JSON is nested too deeply", number) from None
     if not isinstance(record, dict):
         raise bad_input(f"expected a JSON object, got {type(record).__name__}", number)
     return record
