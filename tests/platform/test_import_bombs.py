@@ -111,20 +111,26 @@ def test_a_trickling_import_ends_at_the_deadline_and_others_wait_their_turn(plat
     assert _import(client, f"{bombs}/small", "after").status_code == 201
 
 
-def parquet_bomb(rows: int, value_bytes: int = 16 * 1024) -> bytes:
-    """One text column whose every row is the same long value: kilobytes on disk (dictionary
-    encoded, with no Arrow schema stored, as Spark writes it)."""
-    column = pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, dtype=np.int32)),
-                                            pa.array(["x" * value_bytes]))
+def parquet_bomb(rows: int, value_bytes: int = 16 * 1024, per_row: int | None = None) -> bytes:
+    """One text column whose every value is the same long text: kilobytes on disk (dictionary
+    encoded, with no Arrow schema stored, as Spark writes it); with ``per_row``, a list column
+    holding that many such values in each row."""
+    values = rows * (per_row or 1)
+    column = pa.DictionaryArray.from_arrays(pa.array(np.zeros(values, dtype=np.int32)),
+                                            pa.array(["x" * value_bytes])).cast(pa.string())
+    if per_row:
+        offsets = pa.array(np.arange(0, values + 1, per_row, dtype=np.int32))
+        column = pa.ListArray.from_arrays(offsets, column)
     out = io.BytesIO()
     pq.write_table(pa.table({"note": column}), out, compression="zstd", store_schema=False)
     return out.getvalue()
 
 
-def test_a_parquet_bomb_upload_is_refused_in_bounded_memory(platform):
+@pytest.mark.parametrize("bomb", [parquet_bomb(65_536), parquet_bomb(4096, per_row=16)],
+                         ids=["text", "list-of-text"])
+def test_a_parquet_bomb_upload_is_refused_in_bounded_memory(platform, bomb):
     process, client = platform
-    bomb = parquet_bomb(65_536)  # 1 GiB decoded
-    assert len(bomb) < 64 * 1024
+    assert len(bomb) < 256 * 1024  # 1 GiB decoded
     before = peak_rss_bytes(process.pid)
     response = client.post("/api/v1/datasets", data={"name": "bomb"},
                            files={"file": ("bomb.parquet", bomb)})

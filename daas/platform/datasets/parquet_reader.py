@@ -1,10 +1,13 @@
 """Parquet uploads read in batches of bounded decoded size, whatever the file's compression.
 
 A Parquet file can be tiny and decode to gigabytes: one long string in a column's dictionary,
-repeated by every row, zstd-compressed. Text and binary columns are therefore read as
-dictionaries (the compact form the file holds), each batch's decoded size is worked out from
-them, and the rows are decoded a slice of at most ``PARQUET_BATCH_BYTES`` at a time. The file's
-whole decoded size is bounded by the dataset limit before anything is decoded past it.
+repeated by every row, zstd-compressed, or millions of zeros per row in a list column. So:
+the least decoded size of every row group comes from the values its metadata counts, and a
+file whose sum passes the dataset limit is refused before anything is decoded; a batch holds
+as many rows as fit ``PARQUET_BATCH_BYTES`` by its row group's average; text and binary
+values, nested ones too, are read as dictionaries (the compact form the file holds); each
+row's decoded size is worked out from them, and the rows are decoded a slice of at most
+``PARQUET_BATCH_BYTES`` at a time, the file's running total bounded by the dataset limit.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ PARQUET_BATCH_ROWS = 65_536
 #: Decoded bytes of one batch handed on (a single larger row goes alone).
 PARQUET_BATCH_BYTES = 32 * 1024 * 1024
 _MAGIC = b"PAR1"
+#: The fewest bytes a decoded value of each physical type takes (text: its dictionary index).
+_LEAST_VALUE_BYTES = {"BOOLEAN": 1, "INT32": 4, "INT64": 8, "INT96": 8, "FLOAT": 4,
+                      "DOUBLE": 8, "BYTE_ARRAY": 4}
 
 
 def parquet_batches(raw: BinaryIO, _widened: dict[str, pa.DataType], *,
@@ -37,21 +43,47 @@ def parquet_batches(raw: BinaryIO, _widened: dict[str, pa.DataType], *,
         if not schema.names:
             raise bad_input("the Parquet file has no columns")
         check_column_names(schema.names, None)
-        compact = [field.name for field in schema
-                   if pa.types.is_string(field.type) or pa.types.is_binary(field.type)
-                   or pa.types.is_large_string(field.type) or pa.types.is_large_binary(field.type)]
+        batch_rows = _batch_rows(parquet, max_bytes)
+        leaves = [parquet.schema.column(i) for i in range(len(parquet.schema))]
+        compact = [leaf.path for leaf in leaves if leaf.physical_type == "BYTE_ARRAY"]
         parquet = pq.ParquetFile(raw, metadata=parquet.metadata, read_dictionary=compact)
         decoded = 0
-        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+        for batch in parquet.iter_batches(batch_size=batch_rows):
             sizes = _row_sizes(batch)
             decoded += int(sizes.sum())
             if decoded > max_bytes:
-                raise PayloadTooLarge(f"the Parquet file decodes to over {max_bytes} bytes, the "
-                                      "dataset limit", details={"limit": max_bytes})
+                raise _too_large(max_bytes)
             for start, stop in _slices(sizes, PARQUET_BATCH_BYTES):
                 yield _plain(batch.slice(start, stop - start), schema)
     except (pa.ArrowException, OSError) as exc:
         raise bad_input(f"the Parquet file is damaged: {exc}") from None
+
+
+def _too_large(max_bytes: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"the Parquet file decodes to over {max_bytes} bytes, the dataset "
+                           "limit", details={"limit": max_bytes})
+
+
+def _batch_rows(parquet: pq.ParquetFile, max_bytes: int) -> int:
+    """Rows per batch, so that a batch of the densest row group decodes to about
+    ``PARQUET_BATCH_BYTES``; ``PayloadTooLarge`` when the values the metadata counts already
+    pass ``max_bytes``."""
+    metadata = parquet.metadata
+    widths = [max(parquet.schema.column(i).length or 0, 16)
+              if parquet.schema.column(i).physical_type == "FIXED_LEN_BYTE_ARRAY"
+              else _LEAST_VALUE_BYTES[parquet.schema.column(i).physical_type]
+              for i in range(metadata.num_columns)]
+    total = 0
+    densest = 1.0  # bytes per row
+    for index in range(metadata.num_row_groups):
+        group = metadata.row_group(index)
+        least = sum(group.column(i).num_values * width for i, width in enumerate(widths))
+        total += least
+        if group.num_rows:
+            densest = max(densest, least / group.num_rows)
+    if total > max_bytes:
+        raise _too_large(max_bytes)
+    return int(min(PARQUET_BATCH_ROWS, max(1, PARQUET_BATCH_BYTES // densest)))
 
 
 def _check_magic(raw: BinaryIO) -> None:
@@ -68,16 +100,34 @@ def _check_magic(raw: BinaryIO) -> None:
 
 
 def _row_sizes(batch: pa.RecordBatch) -> np.ndarray:
-    """Each row's decoded bytes: exact for dictionary columns, the average for the others."""
+    """Each row's decoded bytes, summed over the batch's columns."""
     sizes = np.zeros(batch.num_rows, dtype=np.int64)
     for column in batch.columns:
-        if pa.types.is_dictionary(column.type):
-            lengths = pc.binary_length(column.dictionary).fill_null(0).to_numpy(zero_copy_only=False)
-            indices = column.indices.fill_null(0).to_numpy(zero_copy_only=False)
-            sizes += lengths[indices] if len(lengths) else 0
-        elif batch.num_rows:
-            sizes += column.nbytes // batch.num_rows
+        sizes += _value_sizes(column)
     return sizes
+
+
+def _value_sizes(array: pa.Array) -> np.ndarray:
+    """The decoded bytes of each of an array's values: exact for text read as dictionaries and
+    for the lists and structs holding it, the average for anything else."""
+    if len(array) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if pa.types.is_dictionary(array.type):
+        lengths = pc.binary_length(array.dictionary).fill_null(0).to_numpy(zero_copy_only=False)
+        indices = array.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        return lengths[indices].astype(np.int64) if len(lengths) else np.zeros(len(array), np.int64)
+    if isinstance(array, (pa.ListArray, pa.LargeListArray)):  # maps too
+        offsets = array.offsets.to_numpy(zero_copy_only=False)
+        inner = np.concatenate(([0], np.cumsum(_value_sizes(array.values))))
+        return inner[offsets[1:]] - inner[offsets[:-1]] + 4
+    if isinstance(array, pa.FixedSizeListArray):
+        size = array.type.list_size
+        inner = _value_sizes(array.values.slice(array.offset * size, len(array) * size))
+        return inner.reshape(len(array), size).sum(axis=1)
+    if isinstance(array, pa.StructArray):
+        return sum((_value_sizes(field) for field in array.flatten()),
+                   start=np.zeros(len(array), dtype=np.int64))
+    return np.full(len(array), array.nbytes // len(array), dtype=np.int64)
 
 
 def _slices(sizes: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
@@ -92,8 +142,7 @@ def _slices(sizes: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
 
 
 def _plain(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
-    """The batch with the columns read as dictionaries back in the file's own types."""
-    columns = [column.cast(schema.field(name).type) if pa.types.is_dictionary(column.type)
-               and not pa.types.is_dictionary(schema.field(name).type) else column
+    """The batch with the values read as dictionaries back in the file's own types."""
+    columns = [column if column.type == schema.field(name).type else column.cast(schema.field(name).type)
                for name, column in zip(batch.schema.names, batch.columns)]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
