@@ -83,6 +83,11 @@ class Settings(BaseSettings):
         16, ge=1, description="How many loaded models a test worker keeps in memory."
     )
     platform_replicas: int = Field(1, ge=1, description="Replicas of the management API.")
+    platform_max_ongoing_requests: int = Field(
+        100, ge=1, le=10_000,
+        description="Calls one management API replica handles at once; more wait. Serve's "
+                    "default of 5 let five slow uploads or imports hold the whole API.",
+    )
     instance_presets: dict[str, dict[str, Any]] = Field(
         default_factory=lambda: {
             "small": {"num_cpus": 0.5, "memory": "512Mi"},

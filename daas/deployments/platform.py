@@ -38,5 +38,6 @@ class PlatformIngress:
 def build_platform_app(settings: Settings, build_asgi: AsgiFactory) -> Application:
     """The bound application to pass to ``serve.run``."""
     workbench = ModelWorkbench.bind(settings.loaded_models_cache)
-    ingress = PlatformIngress.options(num_replicas=settings.platform_replicas)
+    ingress = PlatformIngress.options(num_replicas=settings.platform_replicas,
+                                      max_ongoing_requests=settings.platform_max_ongoing_requests)
     return ingress.bind(settings.model_dump(mode="json"), workbench, build_asgi)

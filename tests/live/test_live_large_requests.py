@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -12,6 +13,9 @@ from tests.model_factory import iris_classifier_onnx
 from tests.platform.test_large_requests import csv_of
 
 pytestmark = pytest.mark.ray
+
+#: More uploads held open by slow clients than a Serve replica takes by default (5).
+SLOW_UPLOADS = 12
 
 
 def test_the_api_answers_while_a_64_mib_test_request_is_decoded(live_platform, tmp_path):
@@ -50,3 +54,36 @@ def test_the_api_answers_while_a_64_mib_test_request_is_decoded(live_platform, t
     p99, slowest = waits[int(len(waits) * 0.99)], waits[-1]
     assert len(waits) >= 10 and p99 < 0.2 and slowest < 0.5, \
         f"{len(waits)} calls: p99 {p99:.3f} s, slowest {slowest:.3f} s"
+
+
+def _slow_upload(url: str, token: str, stop: threading.Event) -> None:
+    """A dataset upload that sends its first 64 kB (past HAProxy's request buffer), then a
+    line every 0.2 s until ``stop``, and is then abandoned."""
+    address = httpx.URL(url)
+    with socket.create_connection((address.host, address.port)) as sock:
+        sock.sendall(f"POST /api/v1/datasets HTTP/1.1\r\nHost: {address.host}\r\n"
+                     f"Authorization: Bearer {token}\r\nContent-Length: {64 * 1024 * 1024}\r\n"
+                     "Content-Type: multipart/form-data; boundary=cut\r\n\r\n".encode())
+        sock.sendall(b'--cut\r\nContent-Disposition: form-data; name="file"; filename="d.csv"\r\n'
+                     b"\r\nn\n" + b"1\n" * 32 * 1024)
+        while not stop.wait(0.2):
+            sock.sendall(b"1\n")
+
+
+def test_the_api_answers_while_slow_clients_hold_many_uploads_open(live_platform):
+    stop = threading.Event()
+    uploads = [threading.Thread(target=_slow_upload, args=(live_platform.url, live_platform.admin_token, stop))
+               for _ in range(SLOW_UPLOADS)]
+    try:
+        for upload in uploads:
+            upload.start()
+        time.sleep(2)  # every upload is being read by the API
+        started = time.perf_counter()
+        listed = httpx.get(f"{live_platform.url}/api/v1/datasets", headers=live_platform.headers,
+                           timeout=10)
+        waited = time.perf_counter() - started
+    finally:
+        stop.set()
+        for upload in uploads:
+            upload.join()
+    assert listed.status_code == 200 and waited < 1.0, f"{listed.status_code} after {waited:.2f} s"

@@ -21,7 +21,7 @@ from daas.platform.tokens.service import expiry, public
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 
-def _users(db: Db) -> UserService:
+async def _users(db: Db) -> UserService:
     return UserService(db)
 
 
