@@ -56,7 +56,8 @@ class AuthenticateFirst:
             principal = await run_in_threadpool(container.tokens.authenticate,
                                                 bearer_secret(Headers(scope=scope)))
             if scope["method"] == "POST" and scope["path"].rstrip("/") in UPLOADS:
-                await run_in_threadpool(_may_upload, container.groups, principal, scope["query_string"])
+                await run_in_threadpool(_may_upload, container.groups, principal,
+                                        scope["query_string"])
         except DaasError as exc:
             await error_response(exc)(scope, receive, send)
             return

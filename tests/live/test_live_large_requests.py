@@ -72,18 +72,18 @@ def _slow_upload(url: str, token: str, stop: threading.Event) -> None:
 
 def test_the_api_answers_while_slow_clients_hold_many_uploads_open(live_platform):
     stop = threading.Event()
-    uploads = [threading.Thread(target=_slow_upload, args=(live_platform.url, live_platform.admin_token, stop))
-               for _ in range(SLOW_UPLOADS)]
+    caller = (live_platform.url, live_platform.admin_token, stop)
+    uploads = [threading.Thread(target=_slow_upload, args=caller) for _ in range(SLOW_UPLOADS)]
     try:
         for upload in uploads:
             upload.start()
         time.sleep(2)  # every upload is being read by the API
-        started = time.perf_counter()
+        # With Serve's default of 5 calls per replica this waited for the uploads to end.
         listed = httpx.get(f"{live_platform.url}/api/v1/datasets", headers=live_platform.headers,
                            timeout=10)
-        waited = time.perf_counter() - started
+        assert all(upload.is_alive() for upload in uploads)
     finally:
         stop.set()
         for upload in uploads:
             upload.join()
-    assert listed.status_code == 200 and waited < 1.0, f"{listed.status_code} after {waited:.2f} s"
+    assert listed.status_code == 200, listed.text

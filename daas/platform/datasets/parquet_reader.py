@@ -143,6 +143,7 @@ def _slices(sizes: np.ndarray, budget: int) -> Iterator[tuple[int, int]]:
 
 def _plain(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     """The batch with the values read as dictionaries back in the file's own types."""
-    columns = [column if column.type == schema.field(name).type else column.cast(schema.field(name).type)
-               for name, column in zip(batch.schema.names, batch.columns)]
+    types = [schema.field(name).type for name in batch.schema.names]
+    columns = [column if column.type == type_ else column.cast(type_)
+               for column, type_ in zip(batch.columns, types)]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
