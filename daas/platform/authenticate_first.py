@@ -25,8 +25,8 @@ PRINCIPAL = "principal"
 _SERVICE_CALLS = ("/api/v1/svc/", "/api/v1/requests/")
 #: Routes whose bodies are files (up to the upload and dataset limits); they create in a group.
 UPLOADS = frozenset({"/api/v1/models", "/api/v1/datasets"})
-#: The length bounds of the ``group`` query parameter (as ``deps.GroupName`` declares them).
-_GROUP_NAME_LENGTH = range(1, 65)
+#: The lengths a ``group`` query parameter may have (``deps.GroupName`` declares the same).
+GROUP_NAME_LENGTH = range(1, 65)
 
 
 def takes_user_token(path: str) -> bool:
@@ -69,7 +69,7 @@ def _may_upload(groups, principal: Principal, query_string: bytes) -> None:
     """Raise unless ``principal`` may create in the group the query names (or their default)."""
     names = parse_qs(query_string.decode("latin-1"), keep_blank_values=True).get("group")
     name = names[-1] if names else None
-    if name is not None and len(name) not in _GROUP_NAME_LENGTH:
-        raise InvalidInput(f"group: a name has 1 to {_GROUP_NAME_LENGTH.stop - 1} characters",
+    if name is not None and len(name) not in GROUP_NAME_LENGTH:
+        raise InvalidInput(f"group: a name has {GROUP_NAME_LENGTH.start} to {GROUP_NAME_LENGTH.stop - 1} characters",
                            field="group")
     check(principal, groups.scope(principal, name), Action.CREATE)

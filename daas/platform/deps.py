@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from daas.platform.access.audit import AuditLog
 from daas.platform.access.groups import GroupService
 from daas.platform.access.policy import GroupRef, Principal, require_platform_admin
-from daas.platform.authenticate_first import PRINCIPAL
+from daas.platform.authenticate_first import GROUP_NAME_LENGTH, PRINCIPAL
 from daas.platform.cluster import ClusterView
 from daas.platform.container import Container
 from daas.platform.datasets.service import DatasetService
@@ -93,7 +93,7 @@ PlatformAdmin = Annotated[Principal, Depends(_platform_admin)]
 
 #: The ``group`` query parameter every object route takes.
 GroupName = Annotated[str | None, Query(
-    alias="group", min_length=1, max_length=64,
+    alias="group", min_length=GROUP_NAME_LENGTH.start, max_length=GROUP_NAME_LENGTH.stop - 1,
     description="Group (project) name; default: the caller's default group")]
 
 

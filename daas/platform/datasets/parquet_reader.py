@@ -43,8 +43,8 @@ def parquet_batches(raw: BinaryIO, _widened: dict[str, pa.DataType], *,
         if not schema.names:
             raise bad_input("the Parquet file has no columns")
         check_column_names(schema.names, None)
-        batch_rows = _batch_rows(parquet, max_bytes)
         leaves = [parquet.schema.column(i) for i in range(len(parquet.schema))]
+        batch_rows = _batch_rows(parquet.metadata, leaves, max_bytes)
         compact = [leaf.path for leaf in leaves if leaf.physical_type == "BYTE_ARRAY"]
         parquet = pq.ParquetFile(raw, metadata=parquet.metadata, read_dictionary=compact)
         decoded = 0
@@ -64,15 +64,12 @@ def _too_large(max_bytes: int) -> PayloadTooLarge:
                            "limit", details={"limit": max_bytes})
 
 
-def _batch_rows(parquet: pq.ParquetFile, max_bytes: int) -> int:
+def _batch_rows(metadata: pq.FileMetaData, leaves: list[pq.ColumnSchema], max_bytes: int) -> int:
     """Rows per batch, so that a batch of the densest row group decodes to about
     ``PARQUET_BATCH_BYTES``; ``PayloadTooLarge`` when the values the metadata counts already
     pass ``max_bytes``."""
-    metadata = parquet.metadata
-    widths = [max(parquet.schema.column(i).length or 0, 16)
-              if parquet.schema.column(i).physical_type == "FIXED_LEN_BYTE_ARRAY"
-              else _LEAST_VALUE_BYTES[parquet.schema.column(i).physical_type]
-              for i in range(metadata.num_columns)]
+    widths = [max(leaf.length or 0, 16) if leaf.physical_type == "FIXED_LEN_BYTE_ARRAY"
+              else _LEAST_VALUE_BYTES[leaf.physical_type] for leaf in leaves]
     total = 0
     densest = 1.0  # bytes per row
     for index in range(metadata.num_row_groups):
