@@ -7,7 +7,7 @@ export RAY_USAGE_STATS_ENABLED := 0
 UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
 	ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json ui/package-lock.json
 
-.PHONY: run test down status check-java check-node check-chromium ui ui-api ui-test
+.PHONY: run test down status check-java check-node check-chromium check-postgresql ui ui-api ui-test
 
 run: $(VENV)/.installed check-java ui
 	$(BIN)/daas up
@@ -18,7 +18,7 @@ down: $(VENV)/.installed
 status: $(VENV)/.installed
 	$(BIN)/daas status
 
-test: $(VENV)/.installed-test check-java check-chromium ui ui-test
+test: $(VENV)/.installed-test check-java check-chromium check-postgresql ui ui-test
 	$(BIN)/python -m pytest -q -ra
 
 check-java:
@@ -36,6 +36,16 @@ check-chromium:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 			chromium fonts-wqy-zenhei >/dev/null; \
+	fi
+
+# The database tests run on SQLite and on a PostgreSQL server they start from Debian's
+# binaries (never a downloaded one); installed here only when missing.
+check-postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing Debian's postgresql for the database tests"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			postgresql >/dev/null; \
 	fi
 
 # --- the web UI (ui/): built when its sources change, served by the platform at / ---

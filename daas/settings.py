@@ -20,6 +20,46 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _CREDENTIAL_PARAMETERS = frozenset({"access_key", "secret_key", "session_token", "password"})
 
 
+class DatabaseUrlError(ValueError):
+    """``DAAS_DATABASE_URL`` names no database the platform supports (the message holds no
+    password)."""
+
+
+def normalized_database_url(url: str) -> str:
+    """``url`` with PostgreSQL's driver made psycopg 3; ``DatabaseUrlError`` for anything but
+    SQLite and PostgreSQL (their write-lock rules are the only ones the platform knows)."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError("DAAS_DATABASE_URL is not a database URL: expected "
+                               "sqlite:///path or postgresql+psycopg://user@host:port/db") from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        parsed, backend = parsed.set(drivername="postgresql"), "postgresql"
+    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed.render_as_string(hide_password=False)
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseUrlError(f"DAAS_DATABASE_URL names a '{backend}' database: only SQLite "
+                               "(sqlite:///path) and PostgreSQL (postgresql+psycopg://...) are "
+                               "supported")
+    return url
+
+
+def redacted_url(url: str) -> str:
+    """``url`` with its password shown as ``***``, for messages and logs."""
+    from sqlalchemy import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparsable URL)"
+
+
 class Settings(BaseSettings):
     """Every knob of the platform, with embedded defaults for a single machine."""
 
@@ -31,7 +71,8 @@ class Settings(BaseSettings):
         description="Data dir: SQLite file, local storage, admin token, logs.",
     )
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; default: SQLite file daas.db in the data dir."
+        None, description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db "
+        "(password in the URL or PGPASSWORD); default: SQLite file daas.db in the data dir."
     )
     storage_uri: str | None = Field(
         None,
@@ -129,6 +170,13 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        return normalized_database_url(value)
 
     @field_validator("storage_uri")
     @classmethod

@@ -26,6 +26,68 @@ for _key, _value in serve_environment(ha_proxy=True).items():
     os.environ.setdefault(_key, _value)
 
 
+#: Mark a module or test to run once on SQLite and once on PostgreSQL: each of its tests that
+#: uses ``database_url`` (or ``database``, ``platform_app``, ``client``) runs on both.
+both_backends = pytest.mark.both_backends
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise ``both_backends`` tests over ``BACKENDS``."""
+    if (metafunc.definition.get_closest_marker("both_backends")
+            and "database_url" in metafunc.fixturenames):
+        metafunc.parametrize("database_url", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the session, started the first time a test needs it."""
+    from tests.postgres_server import PostgresServer
+
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server) -> str:
+    """A database migrated to the newest revision, copied for each test (faster than
+    migrating each one)."""
+    from daas.store.db import Database
+    from daas.store.migrate import upgrade
+
+    name = postgres_server.create_database()
+    db = Database.connect(postgres_server.url(name))
+    upgrade(db)
+    db.dispose()
+    return name
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    """The test's database URL: None (the SQLite file of the settings' home) unless the test
+    is parametrised with ``both_backends``, which also gives it a fresh PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield None
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database(template=request.getfixturevalue("postgres_template"))
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def database(database_url, tmp_path):
+    """A migrated ``Database`` on the test's backend."""
+    from daas.store.db import Database
+    from daas.store.migrate import upgrade
+
+    db = Database.connect(database_url or f"sqlite:///{tmp_path / 'daas.db'}")
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
 def make_settings(home: Path, **overrides) -> Settings:
     """Settings rooted in a temporary data dir."""
     return Settings(home=home, **overrides)
@@ -67,16 +129,18 @@ def generated_models(tmp_path_factory):
 
 
 @pytest.fixture
-def platform_app(tmp_path) -> PlatformApp:
-    """A fresh management app with a fake (in-process) worker."""
-    from daas.platform.app import create_app
+def platform_app(tmp_path, database_url) -> PlatformApp:
+    """A fresh management app with a fake (in-process) worker, on the test's database."""
+    from daas.platform.app import container_of, create_app
     from tests.fakes import FakeJobs, FakeServe, InProcessWorker
 
-    settings = make_settings(tmp_path / "home", max_upload_bytes=8 * 1024 * 1024, paused_grace_s=0)
+    settings = make_settings(tmp_path / "home", max_upload_bytes=8 * 1024 * 1024, paused_grace_s=0,
+                             database_url=database_url)
     worker, serve, ray_jobs = InProcessWorker(), FakeServe(), FakeJobs()
     app = create_app(settings, worker, serve, ray_jobs)
     token = settings.admin_token_path.read_text().strip()
-    return PlatformApp(app, token, settings, worker, serve, ray_jobs)
+    yield PlatformApp(app, token, settings, worker, serve, ray_jobs)
+    container_of(app).db.dispose()
 
 
 @pytest.fixture

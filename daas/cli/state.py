@@ -24,7 +24,10 @@ def local_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise BadRequest(f"invalid DAAS_* environment variable: {exc}") from None
+        # Never the values themselves: DAAS_DATABASE_URL may carry a password.
+        problems = "; ".join(f"DAAS_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                             for e in exc.errors())
+        raise BadRequest(f"invalid DAAS_* environment variable: {problems}") from None
 
 
 def default_url() -> str:

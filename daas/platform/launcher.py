@@ -19,9 +19,12 @@ import httpx
 
 from daas.errors import Timeout, Unavailable
 from daas.settings import Settings
+from daas.store.db import Database
 from daas.store.private_files import private_folder
 
 _READY_TIMEOUT_S = 180
+#: Seconds to reach the database at start (the whole check stays under 10 s).
+_DATABASE_CHECK_S = 5
 
 
 @dataclass
@@ -130,11 +133,21 @@ def wait_until_ready(url: str, timeout_s: float = _READY_TIMEOUT_S) -> None:
     raise Timeout(f"the platform at {url} was not ready within {timeout_s:g} s: {last}")
 
 
+def check_database(settings: Settings) -> None:
+    """Fail fast, before Ray starts, when the database cannot be reached or refuses us."""
+    db = Database.connect(settings.resolved_database_url, connect_timeout_s=_DATABASE_CHECK_S)
+    try:
+        db.check_reachable()
+    finally:
+        db.dispose()
+
+
 def start_platform(settings: Settings, *, num_cpus: int | None = None) -> PlatformInfo:
     """Start (or update) the platform and wait until it is ready."""
     from daas.platform.ray_adapter import cluster
 
     private_folder(settings.home)
+    check_database(settings)
     address, started = _connect(settings, num_cpus)
     cluster.deploy_platform(settings)
     wait_until_ready(settings.url)

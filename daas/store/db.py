@@ -1,8 +1,12 @@
 """Database engines and sessions.
 
-SQLite (the default) gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` for write
-transactions, so concurrent writers queue instead of failing with "database is locked".
-Reads use a separate engine with ordinary deferred transactions.
+Every write transaction holds the database's one write lock from its start, so a read inside
+it sees every earlier write and no other writer can act on what it read (next version
+numbers, unique names, job-run claims, request hand-overs). SQLite gets this from WAL, a busy
+timeout and ``BEGIN IMMEDIATE``. PostgreSQL has no such lock: each write transaction first
+takes one transaction-scoped advisory lock, which it releases at commit or rollback. Since it
+is the only lock a writer waits for before its first statement, writers queue and never
+deadlock. Reads use a separate engine with ordinary transactions and never wait.
 """
 
 from __future__ import annotations
@@ -14,12 +18,19 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
+from daas.errors import Unavailable
+from daas.settings import redacted_url
 from daas.store.private_files import private_file
 
 _SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a PostgreSQL writer waits for the write lock before failing (as SQLite's busy
+#: timeout), and the key of that advisory lock (any fixed 64-bit number; "daas" in ASCII).
+_POSTGRES_LOCK_TIMEOUT = "30s"
+WRITE_LOCK_KEY = 0x64616173
 
 #: The largest value an INTEGER column holds on every supported database (PostgreSQL's is
 #: 32-bit, SQLite's 64-bit): ids, versions and offsets a caller sends stay within it.
@@ -51,6 +62,24 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     return engine
 
 
+def _postgres_engine(url: str, *, write_lock: bool, connect_timeout_s: int) -> Engine:
+    # Timestamps are stored without a zone, in UTC, as on SQLite: the session's zone must be
+    # UTC or the server would shift them to its own.
+    engine = create_engine(url, pool_pre_ping=True, connect_args={
+        "options": "-c timezone=UTC", "connect_timeout": connect_timeout_s})
+    if write_lock:
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection) -> None:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{_POSTGRES_LOCK_TIMEOUT}'")
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+    return engine
+
+
+class DatabaseUnreachable(Unavailable):
+    """The database of ``DAAS_DATABASE_URL`` refused or did not answer."""
+
+
 @dataclass
 class Database:
     """A read engine and a write engine over the same database."""
@@ -60,7 +89,7 @@ class Database:
     writer: Engine
 
     @classmethod
-    def connect(cls, url: str) -> Database:
+    def connect(cls, url: str, *, connect_timeout_s: int = 10) -> Database:
         """Open engines for ``url``; creates the folder of a SQLite file, and the file with
         mode 0600 (SQLite gives its WAL files the same mode)."""
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -69,6 +98,10 @@ class Database:
             private_file(path)
         if url.startswith("sqlite"):
             return cls(url, _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True))
+        if url.startswith("postgresql"):
+            return cls(url,
+                       _postgres_engine(url, write_lock=False, connect_timeout_s=connect_timeout_s),
+                       _postgres_engine(url, write_lock=True, connect_timeout_s=connect_timeout_s))
         engine = create_engine(url, pool_pre_ping=True)
         return cls(url, engine, engine)
 
@@ -84,6 +117,21 @@ class Database:
         with Session(self.writer, expire_on_commit=False) as session:
             with session.begin():
                 yield session
+
+    def check_reachable(self) -> None:
+        """Connect and run ``SELECT 1``; ``DatabaseUnreachable`` names the setting and the
+        server's reason, never the password."""
+        try:
+            with self.reader.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            password = make_url(self.url).password
+            if password:
+                reason = reason.replace(str(password), "***")
+            raise DatabaseUnreachable(
+                f"cannot use the database in DAAS_DATABASE_URL ({redacted_url(self.url)}): "
+                f"{reason}") from None
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -169,10 +169,11 @@ class Harness:
         return client
 
 
-def harness(tmp_path: Path, runtime: ModelRuntime | None = None, **config: Any) -> Harness:
-    """A service named ``adder`` over a fresh database."""
+def harness(tmp_path: Path, runtime: ModelRuntime | None = None, *, db: Database | None = None,
+            **config: Any) -> Harness:
+    """A service named ``adder`` over ``db`` (default: a fresh SQLite file)."""
     runtime = runtime or AdderRuntime()
-    db = temporary_database(tmp_path)
+    db = db or temporary_database(tmp_path)
     with db.write() as session:  # the row whose group user tokens need read on
         session.add(Service(group_id=default_group_id(db), name="adder", model_name="adder-model",
                             model_version=3, spec={}, key_hash=hash_token(SERVICE_KEY)))

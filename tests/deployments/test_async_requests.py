@@ -10,7 +10,10 @@ import pytest
 from daas.deployments.async_requests import MAX_ATTEMPTS, AsyncRequestStore
 from daas.errors import NotFound
 from daas.store.tables import AsyncRequest
+from tests.conftest import both_backends
 from tests.deployments.fakes import PREFIX, AdderRuntime, harness, run, user_token
+
+pytestmark = both_backends
 
 BODY = b'{"data": [{"x": 1, "y": 2}]}'
 
@@ -30,8 +33,8 @@ def wait_for_status(db, request_id, statuses=("succeeded", "failed"), timeout=10
     raise AssertionError(f"request {request_id} stayed {current.status}")
 
 
-def test_async_over_http_is_stored_then_scored(tmp_path):
-    service = harness(tmp_path)
+def test_async_over_http_is_stored_then_scored(tmp_path, database):
+    service = harness(tmp_path, db=database)
     _, secret = user_token(service.db, name="bob")
     with service.client(token=secret) as client:
         response = client.post(f"{PREFIX}/predict?mode=async", content=BODY,
@@ -51,8 +54,8 @@ def test_async_over_http_is_stored_then_scored(tmp_path):
     assert done.started is not None and done.finished is not None
 
 
-def test_async_csv_result_is_the_csv_text(tmp_path):
-    service = harness(tmp_path)
+def test_async_csv_result_is_the_csv_text(tmp_path, database):
+    service = harness(tmp_path, db=database)
     with service.client() as client:
         response = client.post(f"{PREFIX}/predict?mode=async&format=csv", content=b"x,y\n1,1\n",
                                headers={"Content-Type": "text/csv"})
@@ -61,8 +64,8 @@ def test_async_csv_result_is_the_csv_text(tmp_path):
     assert done.result == "value,total\n2.0,2.0\n"
 
 
-def test_async_bad_input_fails_with_the_error_body(tmp_path):
-    service = harness(tmp_path)
+def test_async_bad_input_fails_with_the_error_body(tmp_path, database):
+    service = harness(tmp_path, db=database)
     with service.client() as client:
         response = client.post(f"{PREFIX}/predict?mode=async", content=b'{"data": [{"x": 1}]}',
                                headers={"Content-Type": "application/json"})
@@ -72,8 +75,8 @@ def test_async_bad_input_fails_with_the_error_body(tmp_path):
     assert done.error["details"] == {"field": "y"}
 
 
-def test_async_multipart_is_scored_from_the_stored_body(tmp_path):
-    service = harness(tmp_path)
+def test_async_multipart_is_scored_from_the_stored_body(tmp_path, database):
+    service = harness(tmp_path, db=database)
     with service.client() as client:
         response = client.post(f"{PREFIX}/predict?mode=async",
                                files={"file": ("rows.csv", b"x,y\n5,5\n")})
@@ -82,8 +85,8 @@ def test_async_multipart_is_scored_from_the_stored_body(tmp_path):
     assert done.result["predictions"][0]["value"] == 10.0
 
 
-def test_run_async_request_reruns_requests_left_behind_by_a_restart(tmp_path):
-    service = harness(tmp_path)
+def test_run_async_request_reruns_requests_left_behind_by_a_restart(tmp_path, database):
+    service = harness(tmp_path, db=database)
     store = AsyncRequestStore(service.db, "adder")
     queued = store.create(body=BODY, content_type="application/json", params={}, created_by="x")
     orphan = store.create(body=BODY, content_type=None, params={"format": "csv"}, created_by="x")
@@ -98,8 +101,8 @@ def test_run_async_request_reruns_requests_left_behind_by_a_restart(tmp_path):
         (2, "value,total\n3.0,3.0\n")
 
 
-def test_run_async_request_is_idempotent(tmp_path):
-    service = harness(tmp_path)
+def test_run_async_request_is_idempotent(tmp_path, database):
+    service = harness(tmp_path, db=database)
     store = AsyncRequestStore(service.db, "adder")
     request_id = store.create(body=BODY, content_type=None, params={}, created_by=None)
 
@@ -114,8 +117,8 @@ def test_run_async_request_is_idempotent(tmp_path):
     assert row(service.db, request_id).attempts == 1
 
 
-def test_run_async_request_without_wait_schedules_and_returns(tmp_path):
-    service = harness(tmp_path, AdderRuntime(delay=0.2))
+def test_run_async_request_without_wait_schedules_and_returns(tmp_path, database):
+    service = harness(tmp_path, AdderRuntime(delay=0.2), db=database)
     store = AsyncRequestStore(service.db, "adder")
     request_id = store.create(body=BODY, content_type=None, params={}, created_by=None)
 
@@ -128,8 +131,8 @@ def test_run_async_request_without_wait_schedules_and_returns(tmp_path):
     assert run(dispatch_then_finish()) == ("queued", "running", "succeeded")
 
 
-def test_a_request_that_keeps_dying_is_failed_after_max_attempts(tmp_path):
-    service = harness(tmp_path)
+def test_a_request_that_keeps_dying_is_failed_after_max_attempts(tmp_path, database):
+    service = harness(tmp_path, db=database)
     store = AsyncRequestStore(service.db, "adder")
     request_id = store.create(body=BODY, content_type=None, params={}, created_by=None)
     for _ in range(MAX_ATTEMPTS):
@@ -139,8 +142,8 @@ def test_a_request_that_keeps_dying_is_failed_after_max_attempts(tmp_path):
     assert service.runtime.calls == []
 
 
-def test_unknown_or_foreign_request_is_not_found(tmp_path):
-    service = harness(tmp_path)
+def test_unknown_or_foreign_request_is_not_found(tmp_path, database):
+    service = harness(tmp_path, db=database)
     foreign = AsyncRequestStore(service.db, "other").create(body=BODY, content_type=None,
                                                             params={}, created_by=None)
     for request_id in ("0" * 32, foreign):

@@ -7,7 +7,9 @@ import stat
 from sqlmodel import select
 
 from daas.store.tables import ApiToken
-from tests.conftest import PMML_DIR
+from tests.conftest import PMML_DIR, both_backends
+
+pytestmark = both_backends
 
 PMML = (PMML_DIR / "DecisionTreeIris.pmml").read_bytes()
 

@@ -22,6 +22,9 @@ from daas.errors import InvalidInput, PayloadTooLarge
 from daas.platform.datasets import readers
 from daas.platform.datasets.service import new_dataset_key
 from daas.store.artifacts import ArtifactStore
+from tests.conftest import both_backends
+
+pytestmark = both_backends
 
 API = "/api/v1/datasets"
 

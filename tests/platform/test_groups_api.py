@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts import api_user
-from tests.conftest import PMML_DIR
+from tests.conftest import PMML_DIR, both_backends
+
+pytestmark = both_backends
 
 PMML = (PMML_DIR / "DecisionTreeIris.pmml").read_bytes()
 

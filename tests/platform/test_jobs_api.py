@@ -17,8 +17,10 @@ from sqlmodel import select
 from daas.platform.jobs.scheduler import JobScheduler
 from daas.store.tables import Dataset, Job, JobRun
 from tests.accounts import group_id
-from tests.conftest import PMML_DIR
+from tests.conftest import PMML_DIR, both_backends
 from tests.fakes import FakeJobs
+
+pytestmark = both_backends
 
 PMML = (PMML_DIR / "DecisionTreeIris.pmml").read_bytes()
 INPUTS = ["Sepal_Length", "Sepal_Width", "Petal_Length", "Petal_Width"]

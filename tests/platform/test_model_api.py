@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.conftest import CSV_DIR, MNIST_DIR, PMML_DIR
+from tests.conftest import CSV_DIR, MNIST_DIR, PMML_DIR, both_backends
 from tests.hostile_files import linear_onnx
+
+pytestmark = both_backends
 
 IRIS_ROW = {"Sepal_Length": 5.1, "Sepal_Width": 3.5, "Petal_Length": 1.4, "Petal_Width": 0.2}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.conftest import PMML_DIR
+from tests.conftest import PMML_DIR, both_backends
+
+pytestmark = both_backends
 
 PMML = (PMML_DIR / "DecisionTreeIris.pmml").read_bytes()
 

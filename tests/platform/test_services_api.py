@@ -8,7 +8,9 @@ import pytest
 
 from daas.deployments.traffic import Bucket, bucket_start
 from daas.store.tables import AsyncRequest, ServiceTraffic
-from tests.conftest import PMML_DIR
+from tests.conftest import PMML_DIR, both_backends
+
+pytestmark = both_backends
 
 PMML = (PMML_DIR / "DecisionTreeIris.pmml").read_bytes()
 

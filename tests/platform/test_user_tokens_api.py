@@ -9,6 +9,9 @@ import pytest
 
 from daas.store.tables import ApiToken
 from tests.accounts import api_user
+from tests.conftest import both_backends
+
+pytestmark = both_backends
 
 MINE = "/api/v1/users/me/tokens"
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts import api_user
+from tests.conftest import both_backends
+
+pytestmark = both_backends
 
 
 def _error(response, status: int) -> dict:
