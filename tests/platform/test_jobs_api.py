@@ -7,7 +7,9 @@ submit runs); the batch driver's own status updates are simulated by writing the
 from __future__ import annotations
 
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -576,6 +578,25 @@ def test_tick_fires_a_due_job_once_and_moves_its_next_run(api, platform_app, ray
     assert next_run(api) == due + timedelta(minutes=5)
     assert ticker.tick(due + timedelta(seconds=30)) == []
     assert len(ray_jobs.submissions) == 1
+
+
+def test_two_schedulers_racing_for_one_slot_start_one_run(api, platform_app, ray_jobs) -> None:
+    # Overlap allowed, so only the slot's claim (not an active run) can stop a second start.
+    scheduled(api, allow_overlap=True)
+    tickers = [scheduler(platform_app) for _ in range(2)]
+    for slot in range(1, 6):
+        due = next_run(api)
+        barrier = threading.Barrier(len(tickers))
+
+        def race(ticker: JobScheduler, when: datetime = due) -> list[JobRun]:
+            barrier.wait()
+            return ticker.tick(when)
+
+        with ThreadPoolExecutor(len(tickers)) as pool:
+            fired = [run for runs in pool.map(race, tickers) for run in runs]
+        assert len(fired) == 1, f"slot {slot}: {len(fired)} runs"
+        assert next_run(api) == due + timedelta(minutes=5)
+    assert len(ray_jobs.submissions) == 5
 
 
 def test_a_due_job_whose_run_is_still_active_skips_the_slot(api, platform_app) -> None:
