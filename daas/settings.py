@@ -37,12 +37,11 @@ def normalized_database_url(url: str) -> str:
         raise DatabaseUrlError("DAAS_DATABASE_URL is not a database URL: expected "
                                "sqlite:///path or postgresql+psycopg://user@host:port/db") from None
     backend = parsed.get_backend_name()
-    if backend == "postgres":
-        parsed, backend = parsed.set(drivername="postgresql"), "postgresql"
-    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-        return parsed.render_as_string(hide_password=False)
-    if backend not in ("sqlite", "postgresql"):
+    if backend in ("postgresql", "postgres"):
+        if parsed.drivername == "postgresql+psycopg":
+            return url
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    if backend != "sqlite":
         raise DatabaseUrlError(f"DAAS_DATABASE_URL names a '{backend}' database: only SQLite "
                                "(sqlite:///path) and PostgreSQL (postgresql+psycopg://...) are "
                                "supported")

@@ -34,9 +34,10 @@ BACKENDS = ("sqlite", "postgresql")
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrise ``both_backends`` tests over ``BACKENDS``."""
-    if (metafunc.definition.get_closest_marker("both_backends")
-            and "database_url" in metafunc.fixturenames):
-        metafunc.parametrize("database_url", BACKENDS, indirect=True)
+    if metafunc.definition.get_closest_marker("both_backends"):
+        for name in ("database_url", "empty_database_url"):
+            if name in metafunc.fixturenames:
+                metafunc.parametrize(name, BACKENDS, indirect=True)
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +73,19 @@ def database_url(request, tmp_path):
         return
     server = request.getfixturevalue("postgres_server")
     name = server.create_database(template=request.getfixturevalue("postgres_template"))
+    yield server.url(name)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def empty_database_url(request, tmp_path):
+    """The URL of a database with no tables: a new SQLite file, or (with ``both_backends``) a
+    new PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = server.create_database()
     yield server.url(name)
     server.drop_database(name)
 

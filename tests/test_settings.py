@@ -25,3 +25,25 @@ def test_a_storage_uri_with_credentials_is_refused_with_the_reason(tmp_path, uri
                                  "file:///srv/daas", "/srv/daas/storage", None])
 def test_a_storage_uri_without_credentials_is_taken_as_given(tmp_path, uri):
     assert Settings(home=tmp_path, storage_uri=uri).storage_uri == uri
+
+
+@pytest.mark.parametrize(("url", "taken"), [
+    ("postgresql://daas:pw@db:5432/daas", "postgresql+psycopg://daas:pw@db:5432/daas"),
+    ("postgres://daas@db/daas", "postgresql+psycopg://daas@db/daas"),
+    ("postgresql+psycopg2://daas@db/daas", "postgresql+psycopg://daas@db/daas"),
+    ("postgresql+psycopg://daas@db/daas", "postgresql+psycopg://daas@db/daas"),
+    ("sqlite:////srv/daas/daas.db", "sqlite:////srv/daas/daas.db"),
+])
+def test_a_database_url_is_taken_with_postgresqls_driver_made_psycopg(tmp_path, url, taken):
+    settings = Settings(home=tmp_path, database_url=url)
+    assert settings.database_url == settings.resolved_database_url == taken
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("mysql+pymysql://daas:hunter2@db/daas", "'mysql' database"),
+    ("not a url", "not a database URL"),
+])
+def test_a_database_other_than_sqlite_or_postgresql_is_refused(tmp_path, url, reason):
+    with pytest.raises(ValidationError) as refused:
+        Settings(home=tmp_path, database_url=url)
+    assert reason in str(refused.value) and "DAAS_DATABASE_URL" in str(refused.value)

@@ -7,7 +7,7 @@ role's permission in group ``default``, and every object is in ``default``.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,9 @@ from daas.store.db import Database
 from daas.store.migrate import alembic_config, upgrade
 from daas.store.tables import Dataset, Group, Job, JobRun, Model, Service, User
 from daas.store.tokens import hash_token
+from tests.conftest import both_backends
+
+pytestmark = both_backends
 
 NOW = datetime(2026, 11, 30, 12, 0, 0)
 #: (token name, role, expected user name, expected permission in ``default``)
@@ -67,9 +70,9 @@ def _old_rows(connection) -> dict[str, str]:
 
 
 @pytest.fixture
-def migrated(tmp_path) -> tuple[Database, dict[str, str]]:
+def migrated(empty_database_url):
     """A database made at revision 0003, filled, then upgraded to the newest revision."""
-    db = Database.connect(f"sqlite:///{tmp_path / 'old.db'}")
+    db = Database.connect(empty_database_url)
     config = alembic_config(db.url)
     with db.writer.begin() as connection:
         config.attributes["connection"] = connection
@@ -77,7 +80,8 @@ def migrated(tmp_path) -> tuple[Database, dict[str, str]]:
     with db.writer.begin() as connection:
         secrets = _old_rows(connection)
     upgrade(db)
-    return db, secrets
+    yield db, secrets
+    db.dispose()
 
 
 def test_every_old_token_is_a_user_with_its_roles_permission(migrated) -> None:
@@ -103,6 +107,14 @@ def test_every_object_is_in_the_default_group(migrated) -> None:
         for table in (Model, Service, Dataset, Job, JobRun):
             group_ids = set(session.exec(select(table.group_id)))
             assert group_ids == {default.id}, table.__tablename__
+
+
+def test_timestamps_keep_their_utc_time(migrated) -> None:
+    db, _secrets = migrated
+    with db.read() as session:
+        model = session.exec(select(Model)).one()
+        run = session.exec(select(JobRun)).one()
+    assert model.created == run.created == NOW.replace(tzinfo=timezone.utc)
 
 
 def test_names_are_unique_per_group_after_the_upgrade(migrated) -> None:
