@@ -10,6 +10,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -33,6 +34,13 @@ def _validation_message(exc: RequestValidationError) -> InvalidInput:
     return InvalidInput(text, field=first["field"], details={"errors": problems})
 
 
+def _unstorable(exc: DataError) -> InvalidInput:
+    # The driver's reason: a NUL character in text (PostgreSQL cannot store it), a number out
+    # of range... A value the caller sent, so a 422, never the 500 of an unexpected error.
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "invalid value"
+    return InvalidInput(f"the database refused a value: {reason}")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map DaasError, request validation, HTTP and unexpected errors to JSON bodies."""
 
@@ -43,6 +51,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> Response:
         return error_response(_validation_message(exc))
+
+    @app.exception_handler(DataError)
+    async def _data(_request: Request, exc: DataError) -> Response:
+        return error_response(_unstorable(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> Response:
