@@ -8,18 +8,16 @@ from sqlmodel import select
 from daas.batch.config import parse_config
 from daas.batch.register import register_run_output
 from daas.errors import Conflict, InvalidInput
-from daas.store.db import Database
-from daas.store.migrate import upgrade
 from daas.store.tables import Dataset
+from tests.conftest import both_backends
 from tests.deployments.fakes import default_group_id
+
+pytestmark = both_backends
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = Database.connect(f"sqlite:///{tmp_path / 'daas.db'}")
-    upgrade(database)
-    yield database
-    database.dispose()
+def db(database):
+    return database
 
 
 def _register(db, name="scores", run_id=7):

@@ -19,7 +19,10 @@ from daas.errors import Forbidden, Unauthenticated
 from daas.platform.tokens.service import TokenService
 from daas.store.tables import ApiToken, GroupMember, Service, User
 from daas.store.tokens import hash_token, new_secret
-from tests.deployments.fakes import SERVICE_KEY, default_group_id, run, temporary_database, user_token
+from tests.conftest import both_backends
+from tests.deployments.fakes import SERVICE_KEY, default_group_id, run, user_token
+
+pytestmark = both_backends
 
 
 class Clock:
@@ -31,8 +34,8 @@ class Clock:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return temporary_database(tmp_path)
+def db(database):
+    return database
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from daas.deployments.request_counting import RequestCounter, counts_as_error
 from daas.deployments.traffic import Bucket
 from daas.deployments.traffic_flush import TrafficFlusher, save_buckets
 from daas.store.tables import ServiceTraffic
+from tests.conftest import both_backends
 from tests.deployments.fakes import PREFIX, harness, run, temporary_database
 
 MOMENT = datetime(2026, 1, 1, 12, 0, 10, tzinfo=timezone.utc)
@@ -38,8 +39,9 @@ def test_counter_totals_and_buckets():
     assert sum(b.errors for b in buckets.values()) == 1
 
 
-def test_save_buckets_inserts_then_adds_to_existing_rows(tmp_path):
-    db = temporary_database(tmp_path)
+@both_backends
+def test_save_buckets_inserts_then_adds_to_existing_rows(database):
+    db = database
     first = Bucket()
     first.add(2.0, False)
     save_buckets(db, "adder", "r1", {MOMENT: first})
