@@ -11,6 +11,7 @@ deadlock. Reads use a separate engine with ordinary transactions and never wait.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field
-from sqlalchemy import Engine, event, make_url, text
+from sqlalchemy import URL, Engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
@@ -74,6 +75,25 @@ def _postgres_engine(url: str, *, write_lock: bool, connect_timeout_s: int) -> E
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     return engine
+
+
+def without_password(url: str, home: Path) -> tuple[str, dict[str, str]]:
+    """``url`` for a child process whose environment Ray logs (a job driver's runtime env):
+    a PostgreSQL password moves to a libpq password file in ``home`` (mode 0600), named by
+    the returned ``PGPASSFILE`` variable. Other URLs come back as they are."""
+    parsed = make_url(url)
+    if not url.startswith("postgresql") or parsed.password is None:
+        return url, {}
+    escaped = str(parsed.password).replace("\\", "\\\\").replace(":", "\\:")
+    line, path = f"*:*:*:*:{escaped}\n", home / "database-password"
+    if not path.exists() or path.read_text(encoding="utf-8") != line:
+        # Replaced whole, never rewritten in place: a driver starting now reads all or nothing.
+        staging = private_file(home / f".database-password.{os.getpid()}")
+        staging.write_text(line, encoding="utf-8")
+        os.replace(staging, path)
+    bare = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port,
+                      parsed.database, parsed.query)
+    return bare.render_as_string(hide_password=False), {"PGPASSFILE": str(path)}
 
 
 class DatabaseUnreachable(Unavailable):

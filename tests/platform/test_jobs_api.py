@@ -11,12 +11,14 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from daas.platform.jobs.scheduler import JobScheduler
+from daas.store.db import Database
 from daas.store.tables import Dataset, Job, JobRun
 from tests.accounts import group_id
 from tests.conftest import PMML_DIR, both_backends
@@ -578,6 +580,27 @@ def test_tick_fires_a_due_job_once_and_moves_its_next_run(api, platform_app, ray
     assert next_run(api) == due + timedelta(minutes=5)
     assert ticker.tick(due + timedelta(seconds=30)) == []
     assert len(ray_jobs.submissions) == 1
+
+
+def test_the_driver_gets_the_database_password_by_file_not_in_its_logged_env(
+        api, platform_app, ray_jobs, database_url) -> None:
+    from tests.postgres_server import PASSWORD
+
+    create(api, predict_form())
+    start(api)
+    (submission,) = ray_jobs.submissions
+    env = submission["runtime_env"]["env_vars"]
+    assert PASSWORD not in repr(submission), submission
+    if database_url is None:
+        assert env["DAAS_DATABASE_URL"] == platform_app.settings.resolved_database_url
+        assert "PGPASSFILE" not in env
+        return
+    password_file = Path(env["PGPASSFILE"])
+    assert password_file.read_text() == f"*:*:*:*:{PASSWORD}\n"
+    assert password_file.stat().st_mode & 0o777 == 0o600
+    with pytest.MonkeyPatch.context() as patch:  # as the driver's process would see it
+        patch.setenv("PGPASSFILE", str(password_file))
+        Database.connect(env["DAAS_DATABASE_URL"]).check_reachable()
 
 
 def test_two_schedulers_racing_for_one_slot_start_one_run(api, platform_app, ray_jobs) -> None:

@@ -35,7 +35,7 @@ from daas.platform.jobs.submissions import ray_reason, submission_id, submission
 from daas.platform.ports import JobBackend
 from daas.platform.registry.registry import ModelRegistry, check_name
 from daas.settings import Settings
-from daas.store.db import Database
+from daas.store.db import Database, without_password
 from daas.store.tables import Dataset, Job, JobRun, utcnow
 
 log = logging.getLogger("daas.jobs")
@@ -143,9 +143,11 @@ class RunDispatcher:
         return sid
 
     def driver_env(self) -> dict[str, str]:
-        """What the batch driver needs to reach the platform's database and storage."""
-        return {"DAAS_HOME": str(self.settings.home),
-                "DAAS_DATABASE_URL": self.settings.resolved_database_url,
+        """What the batch driver needs to reach the platform's database and storage (Ray
+        logs it: a database password goes by file, not in the URL)."""
+        url, password_env = without_password(self.settings.resolved_database_url,
+                                              self.settings.home)
+        return {"DAAS_HOME": str(self.settings.home), "DAAS_DATABASE_URL": url, **password_env,
                 "DAAS_STORAGE_URI": self.settings.resolved_storage_uri,
                 "RAY_USAGE_STATS_ENABLED": "0"}
 
