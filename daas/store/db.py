@@ -64,8 +64,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
 
 
 def _postgres_engine(url: str, *, write_lock: bool, connect_timeout_s: int) -> Engine:
-    # Timestamps are stored without a zone, in UTC, as on SQLite: the session's zone must be
-    # UTC or the server would shift them to its own.
+    # Sessions in UTC, as SQLite's timestamps are: a migration or query that turns a timestamp
+    # into a date or text must not see the server's own zone.
     engine = create_engine(url, pool_pre_ping=True, connect_args={
         "options": "-c timezone=UTC", "connect_timeout": connect_timeout_s})
     if write_lock:
