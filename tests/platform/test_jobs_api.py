@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import make_url
 from sqlmodel import select
 
 from daas.platform.jobs.scheduler import JobScheduler
@@ -240,9 +241,17 @@ def test_a_manual_run_submits_the_batch_driver(api, ray_jobs, platform_app) -> N
     assert submitted["submission_id"] == run["submission_id"]
     assert submitted["entrypoint"] == f"{sys.executable} -m daas.batch.driver --run-id {run['id']}"
     settings = platform_app.settings
-    assert submitted["runtime_env"] == {"env_vars": {
-        "DAAS_HOME": str(settings.home), "DAAS_DATABASE_URL": settings.resolved_database_url,
-        "DAAS_STORAGE_URI": settings.resolved_storage_uri, "RAY_USAGE_STATS_ENABLED": "0"}}
+    env = submitted["runtime_env"]["env_vars"]
+    assert list(submitted["runtime_env"]) == ["env_vars"]
+    assert {key: env.pop(key) for key in ("DAAS_HOME", "DAAS_STORAGE_URI", "RAY_USAGE_STATS_ENABLED")} \
+        == {"DAAS_HOME": str(settings.home), "DAAS_STORAGE_URI": settings.resolved_storage_uri,
+            "RAY_USAGE_STATS_ENABLED": "0"}
+    # The database, its password (PostgreSQL) by file: see the test below.
+    given, expected = make_url(env.pop("DAAS_DATABASE_URL")), make_url(settings.resolved_database_url)
+    assert given.password is None
+    assert (given.drivername, given.username, given.host, given.port, given.database) == \
+        (expected.drivername, expected.username, expected.host, expected.port, expected.database)
+    assert set(env) <= {"PGPASSFILE"}
     with platform_app.container.db.read() as session:
         assert session.get(JobRun, run["id"]).output_key == f"runs/{run['id']}"
     assert api.get("/api/v1/jobs/score").json()["last_run"]["id"] == run["id"]
