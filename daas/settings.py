@@ -20,31 +20,27 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _CREDENTIAL_PARAMETERS = frozenset({"access_key", "secret_key", "session_token", "password"})
 
 
-class DatabaseUrlError(ValueError):
-    """``DAAS_DATABASE_URL`` names no database the platform supports (the message holds no
-    password)."""
-
-
 def normalized_database_url(url: str) -> str:
-    """``url`` with PostgreSQL's driver made psycopg 3; ``DatabaseUrlError`` for anything but
-    SQLite and PostgreSQL (their write-lock rules are the only ones the platform knows)."""
+    """``url`` with PostgreSQL's driver made psycopg 3; ``ValueError`` (no password in its
+    message) for anything but SQLite and PostgreSQL, the only write-lock rules the platform
+    knows."""
     from sqlalchemy import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseUrlError("DAAS_DATABASE_URL is not a database URL: expected "
-                               "sqlite:///path or postgresql+psycopg://user@host:port/db") from None
+        raise ValueError("DAAS_DATABASE_URL is not a database URL: expected "
+                         "sqlite:///path or postgresql+psycopg://user@host:port/db") from None
     backend = parsed.get_backend_name()
     if backend in ("postgresql", "postgres"):
         if parsed.drivername == "postgresql+psycopg":
             return url
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if backend != "sqlite":
-        raise DatabaseUrlError(f"DAAS_DATABASE_URL names a '{backend}' database: only SQLite "
-                               "(sqlite:///path) and PostgreSQL (postgresql+psycopg://...) are "
-                               "supported")
+        raise ValueError(f"DAAS_DATABASE_URL names a '{backend}' database: only SQLite "
+                         "(sqlite:///path) and PostgreSQL (postgresql+psycopg://...) are "
+                         "supported")
     return url
 
 

@@ -64,40 +64,41 @@ def postgres_template(postgres_server) -> str:
     return name
 
 
-@pytest.fixture
-def database_url(request, tmp_path):
-    """The test's database URL: None (the SQLite file of the settings' home) unless the test
-    is parametrised with ``both_backends``, which also gives it a fresh PostgreSQL database."""
+def _backend_database(request, sqlite_url: str | None, *, migrated: bool):
+    """Yield ``sqlite_url`` on SQLite, or the URL of a new PostgreSQL database (a copy of the
+    migrated template when ``migrated``) that is dropped after the test."""
     if getattr(request, "param", "sqlite") == "sqlite":
-        yield None
+        yield sqlite_url
         return
     server = request.getfixturevalue("postgres_server")
-    name = server.create_database(template=request.getfixturevalue("postgres_template"))
+    template = request.getfixturevalue("postgres_template") if migrated else None
+    name = server.create_database(template=template)
     yield server.url(name)
     server.drop_database(name)
+
+
+@pytest.fixture
+def database_url(request):
+    """The test's database URL: None (the SQLite file of the settings' home) unless the test
+    is parametrised with ``both_backends``, which also gives it a fresh, migrated PostgreSQL
+    database."""
+    yield from _backend_database(request, None, migrated=True)
 
 
 @pytest.fixture
 def empty_database_url(request, tmp_path):
     """The URL of a database with no tables: a new SQLite file, or (with ``both_backends``) a
     new PostgreSQL database."""
-    if getattr(request, "param", "sqlite") == "sqlite":
-        yield f"sqlite:///{tmp_path / 'empty.db'}"
-        return
-    server = request.getfixturevalue("postgres_server")
-    name = server.create_database()
-    yield server.url(name)
-    server.drop_database(name)
+    yield from _backend_database(request, f"sqlite:///{tmp_path / 'empty.db'}", migrated=False)
 
 
 @pytest.fixture
 def database(database_url, tmp_path):
     """A migrated ``Database`` on the test's backend."""
     from daas.store.db import Database
-    from daas.store.migrate import upgrade
+    from tests.deployments.fakes import temporary_database
 
-    db = Database.connect(database_url or f"sqlite:///{tmp_path / 'daas.db'}")
-    upgrade(db)
+    db = Database.connect(database_url) if database_url else temporary_database(tmp_path)
     yield db
     db.dispose()
 

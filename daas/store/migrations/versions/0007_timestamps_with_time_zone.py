@@ -16,26 +16,23 @@ branch_labels = None
 depends_on = None
 
 
-def _timestamp_columns(with_zone: bool) -> list[tuple[str, str]]:
-    inspector = sa.inspect(op.get_bind())
-    return [(table, column["name"])
-            for table in inspector.get_table_names() if table != "alembic_version"
-            for column in inspector.get_columns(table)
-            if isinstance(column["type"], sa.DateTime)
-            and bool(column["type"].timezone) is with_zone]
+def _retype_timestamps(with_zone: bool) -> None:
+    """Every timestamp column of the other kind becomes ``with_zone``, its values read as UTC."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    inspector = sa.inspect(bind)
+    for table in inspector.get_table_names():
+        for column in inspector.get_columns(table):
+            kind, name = column["type"], column["name"]
+            if isinstance(kind, sa.DateTime) and bool(kind.timezone) is not with_zone:
+                op.alter_column(table, name, type_=sa.DateTime(timezone=with_zone),
+                                postgresql_using=f'"{name}" AT TIME ZONE \'UTC\'')
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, column in _timestamp_columns(with_zone=False):
-        op.alter_column(table, column, type_=sa.DateTime(timezone=True),
-                        postgresql_using=f'"{column}" AT TIME ZONE \'UTC\'')
+    _retype_timestamps(with_zone=True)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, column in _timestamp_columns(with_zone=True):
-        op.alter_column(table, column, type_=sa.DateTime(timezone=False),
-                        postgresql_using=f'"{column}" AT TIME ZONE \'UTC\'')
+    _retype_timestamps(with_zone=False)
