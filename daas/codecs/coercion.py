@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 
 from daas.codecs.json_document import parse_json
 from daas.codecs.values import (
@@ -147,6 +148,11 @@ def _as_number(value: Any) -> float | None:
     return None if number != number else number
 
 
+#: infer_dtype results that rule out lists and arrays among a column's values.
+_SCALAR_KINDS = frozenset({"string", "bytes", "floating", "integer", "mixed-integer-float",
+                           "decimal", "complex", "boolean", "empty"})
+
+
 # --- ONNX ------------------------------------------------------------------------------
 
 def _coerce_onnx(column: pd.Series, variable: Variable) -> pd.Series:
@@ -179,7 +185,7 @@ def _scalar_cells(column: pd.Series, variable: Variable, dtype: np.dtype) -> pd.
 
 
 def _unwrap_single_values(column: pd.Series, variable: Variable) -> pd.Series:
-    if column.dtype != object:
+    if column.dtype != object or ptypes.infer_dtype(column, skipna=True) in _SCALAR_KINDS:
         return column
     listed = [position for position, value in enumerate(column.tolist())
               if isinstance(value, (list, tuple, np.ndarray))]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from daas.codecs.coercion import coerce_frame
+from daas.codecs.csv_cells import read_csv_cells
 from daas.codecs.plain_records import plain_records_frame
 from daas.codecs.tensors import (
     decode_named_tensors,
@@ -27,7 +26,6 @@ ACCEPTED_SHAPES = (
     'Protocol {"inputs": [{"name": ..., "shape": [...], "datatype": "FP32", "data": [...]}]}.'
 )
 _SPLIT_KEYS = frozenset({"columns", "data", "index"})
-_TRANSPOSE_ROWS = 16_384
 
 
 @dataclass(frozen=True)
@@ -77,39 +75,12 @@ def decode_csv(data: bytes | str, schema: ModelSchema) -> DecodedRequest:
     Empty cells are missing values; blank lines are skipped; leading spaces after a
     comma are ignored. A row with more or fewer cells than the header is refused.
     """
-    text = _utf8_text(data)
-    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
-    try:
-        header = next((row for row in reader if row), None)
-        if header is None:
-            raise BadRequest("the CSV is empty; a header row naming the fields is required")
-        header = [name.strip() for name in header]
-        rows = []
-        for record in reader:
-            if not record:
-                continue
-            if len(record) != len(header):
-                raise InvalidInput(f"line {reader.line_num} has {len(record)} values but the "
-                                   f"header has {len(header)} columns", row=len(rows))
-            rows.append(record)
-    except csv.Error as exc:
-        raise BadRequest(f"the CSV cannot be parsed at line {reader.line_num}: {exc}") from None
-    _refuse_duplicates([name for name in header if name])
-    columns = {name: pd.Series(cells, dtype=object)
-               for name, cells in zip(header, _columns_of(rows, len(header))) if name}
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+    cells = read_csv_cells(_utf8_text(data))
+    _refuse_duplicates([name for name in cells.header if name])
+    columns = {name: pd.Series(column, dtype=object)
+               for name, column in zip(cells.header, cells.columns) if name}
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(cells.rows))
     return DecodedRequest(frame=coerce_frame(frame, schema))
-
-
-def _columns_of(rows: list[list[str]], width: int) -> list[list[str | None]]:
-    """The rows' cells column by column, empty cells as None. Transposed a block of rows at a
-    time: one ``zip(*rows)`` over millions of rows holds the GIL for seconds, stalling every
-    other request of the process."""
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    for start in range(0, len(rows), _TRANSPOSE_ROWS):
-        for column, cells in zip(columns, zip(*rows[start:start + _TRANSPOSE_ROWS])):
-            column.extend([cell or None for cell in cells])
-    return columns
 
 
 def _decode_inputs(inputs: Any, schema: ModelSchema) -> DecodedRequest:

@@ -174,16 +174,6 @@ def test_csv_rows_are_coerced():
     assert frame["petals"].tolist() == [3, 4]
 
 
-def test_csv_rows_are_transposed_a_block_at_a_time_with_the_same_result(monkeypatch):
-    text = f"{IRIS_HEADER}\n" + "".join(f"{n}.5,,1.4,0.2,{SPECIES[n % 3]},{n},{n % 2 + 1}\n" for n in range(7))
-    whole = decode_csv(text, pmml_schema()).frame
-    monkeypatch.setattr(decoding, "_TRANSPOSE_ROWS", 2)
-    blocks = decode_csv(text, pmml_schema()).frame
-    pd.testing.assert_frame_equal(blocks, whole)
-    assert blocks["petals"].tolist() == list(range(7)) and blocks["Sepal_Width"].isna().all()
-    assert blocks["kind"].tolist() == [SPECIES[n % 3] for n in range(7)]
-
-
 def test_csv_accepts_str_and_quoted_commas():
     schema = ModelSchema(format="pmml", engine="pypmml", task="regression", algorithm="x",
                          inputs=[Variable(name="note", dtype="string"),
