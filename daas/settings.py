@@ -71,8 +71,18 @@ class Settings(BaseSettings):
     )
     storage_uri: str | None = Field(
         None,
-        description="Where artifacts and datasets live; any pyarrow.fs URI "
-        "(file://, s3://, gs://) or a local path. Default: <home>/storage.",
+        description="Where artifacts, datasets and job outputs live: a local path, file://, "
+        "s3://bucket/prefix (the bucket must exist) or gs://. Default: <home>/storage.",
+    )
+    s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint for S3-compatible servers (MinIO, Ceph), e.g. "
+        "http://127.0.0.1:9000; overrides AWS_ENDPOINT_URL. Read by every process that reads "
+        "storage, so set it on every node.",
+    )
+    s3_region: str | None = Field(None, description="S3 region; overrides AWS_REGION.")
+    temporary_object_age_s: float = Field(
+        3600, gt=0, description="Temporary objects of interrupted writes older than this are "
+        "deleted when the platform starts.",
     )
     max_upload_bytes: int = Field(
         256 * 1024 * 1024, gt=0, description="Largest accepted model file, in bytes."
@@ -186,6 +196,20 @@ class Settings(BaseSettings):
             raise ValueError(f"the storage URI carries credentials ({where}), which would be shown "
                              "in generated job scripts: give them in AWS_ACCESS_KEY_ID and "
                              "AWS_SECRET_ACCESS_KEY (or the store's own variables) instead")
+        if parts.scheme == "s3":
+            if not parts.netloc:
+                raise ValueError("an s3:// storage URI names a bucket: s3://bucket/prefix")
+            if parts.query:
+                raise ValueError("an s3:// storage URI takes no parameters: give the endpoint in "
+                                 "DAAS_S3_ENDPOINT_URL and the region in DAAS_S3_REGION")
+        return value
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint_is_a_url(cls, value: str | None) -> str | None:
+        if value is not None and (urlsplit(value).scheme not in ("http", "https")
+                                  or not urlsplit(value).netloc):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://127.0.0.1:9000")
         return value
 
     @property

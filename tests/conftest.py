@@ -64,6 +64,34 @@ def postgres_template(postgres_server) -> str:
     return name
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on loopback, its AWS variables exported for the whole session (Ray
+    workers started later inherit them, as on a node whose environment holds them)."""
+    from tests.s3_server import S3Server
+
+    server = S3Server()
+    server.export()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_storage_uri(s3_server) -> str:
+    """``s3://<a new bucket>/daas`` on the session's S3 server."""
+    return f"s3://{s3_server.create_bucket()}/daas"
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Arrow's S3 client keeps threads that can hang the interpreter's exit unless finalized."""
+    import sys
+
+    if "pyarrow.fs" in sys.modules:
+        import pyarrow.fs
+
+        pyarrow.fs.finalize_s3()
+
+
 def _backend_database(request, sqlite_url: str | None, *, migrated: bool):
     """Yield ``sqlite_url`` on SQLite, or the URL of a new PostgreSQL database (a copy of the
     migrated template when ``migrated``) that is dropped after the test."""

@@ -21,10 +21,26 @@ def test_a_storage_uri_with_credentials_is_refused_with_the_reason(tmp_path, uri
     assert "wJalrXUtnFEMI" not in message
 
 
-@pytest.mark.parametrize("uri", ["s3://bucket/prefix?region=eu-west-1&endpoint_override=127.0.0.1:9000",
+@pytest.mark.parametrize("uri", ["s3://bucket/prefix", "s3://bucket", "gs://bucket/daas",
                                  "file:///srv/daas", "/srv/daas/storage", None])
 def test_a_storage_uri_without_credentials_is_taken_as_given(tmp_path, uri):
     assert Settings(home=tmp_path, storage_uri=uri).storage_uri == uri
+
+
+@pytest.mark.parametrize(("uri", "reason"), [
+    ("s3://bucket/prefix?region=eu-west-1&endpoint_override=127.0.0.1:9000", "DAAS_S3_ENDPOINT_URL"),
+    ("s3:///prefix", "names a bucket"),
+])
+def test_an_s3_uri_names_a_bucket_and_nothing_else(tmp_path, uri, reason):
+    with pytest.raises(ValidationError, match=reason):
+        Settings(home=tmp_path, storage_uri=uri)
+
+
+@pytest.mark.parametrize("endpoint", ["127.0.0.1:9000", "ftp://host", "http://"])
+def test_an_s3_endpoint_is_an_http_url(tmp_path, endpoint):
+    with pytest.raises(ValidationError, match="s3_endpoint_url"):
+        Settings(home=tmp_path, s3_endpoint_url=endpoint)
+    assert Settings(home=tmp_path, s3_endpoint_url="http://127.0.0.1:9000").s3_endpoint_url
 
 
 @pytest.mark.parametrize(("url", "taken"), [

@@ -19,6 +19,7 @@ import httpx
 
 from daas.errors import Timeout, Unavailable
 from daas.settings import Settings
+from daas.store.artifacts import ArtifactStore
 from daas.store.db import Database
 from daas.store.private_files import private_folder
 
@@ -142,12 +143,31 @@ def check_database(settings: Settings) -> None:
         db.dispose()
 
 
+def export_storage_settings(settings: Settings) -> None:
+    """Put the S3 settings in this process's environment, which the Ray head it starts (and
+    every worker there) inherits: storage is opened from the environment of the reader."""
+    for name, value in (("DAAS_S3_ENDPOINT_URL", settings.s3_endpoint_url),
+                        ("DAAS_S3_REGION", settings.s3_region)):
+        if value:
+            os.environ[name] = value
+
+
+def check_storage(settings: Settings) -> None:
+    """Fail fast, before Ray starts, when the storage cannot be written, read and deleted
+    from (a missing bucket, wrong endpoint or keys); also sweeps interrupted writes."""
+    store = ArtifactStore(settings.resolved_storage_uri)
+    store.probe()
+    store.sweep_temporary(settings.temporary_object_age_s)
+
+
 def start_platform(settings: Settings, *, num_cpus: int | None = None) -> PlatformInfo:
     """Start (or update) the platform and wait until it is ready."""
     from daas.platform.ray_adapter import cluster
 
     private_folder(settings.home)
     check_database(settings)
+    export_storage_settings(settings)
+    check_storage(settings)
     address, started = _connect(settings, num_cpus)
     cluster.deploy_platform(settings)
     wait_until_ready(settings.url)

@@ -1,20 +1,27 @@
 """Artifact store over pyarrow.fs: local folders, S3, GCS — one URI.
 
 Model files are content-addressed (``models/<sha[:2]>/<sha256>``) and written atomically:
-bytes go to a temporary name first and are moved into place only when complete.
+bytes go to a temporary name first and are moved into place only when complete (on S3 the
+move is a server-side copy and a delete). A writer killed in between leaves only its
+temporary key, which ``sweep_temporary`` removes; readers find objects through database
+rows written after the object, so none ever sees a partial one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from daas.errors import InvalidModel, NotFound
+from daas.errors import InvalidModel, NotFound, Unavailable
+from daas.store.filesystems import open_filesystem
+
+#: Name prefix of the objects a write keeps until it is complete.
+TEMPORARY_PREFIX = ".tmp-"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -37,16 +44,22 @@ def model_key(sha256: str) -> str:
     return f"models/{sha256[:2]}/{sha256}"
 
 
+class StorageUnavailable(Unavailable):
+    """The storage URI cannot be reached, or its bucket is missing."""
+
+
 class ArtifactStore:
     """Reads and writes blobs under one storage URI."""
 
     def __init__(self, uri: str) -> None:
         self.uri = uri
-        if "://" in uri:
-            self.fs, self.root = pafs.FileSystem.from_uri(uri)
-        else:
-            self.fs, self.root = pafs.LocalFileSystem(), str(Path(uri).expanduser().resolve())
-        self.fs.create_dir(self.root, recursive=True)
+        try:
+            self.fs, self.root = open_filesystem(uri)
+            self.fs.create_dir(self.root, recursive=True)
+        except (OSError, ValueError) as exc:
+            raise StorageUnavailable(
+                f"the storage {uri!r} (DAAS_STORAGE_URI) cannot be used: {_first_line(exc)}"
+            ) from None
 
     def _path(self, key: str) -> str:
         return f"{self.root.rstrip('/')}/{key}"
@@ -60,7 +73,7 @@ class ArtifactStore:
         final = self._path(key)
         parent = final.rsplit("/", 1)[0]
         self.fs.create_dir(parent, recursive=True)
-        temporary = f"{parent}/.tmp-{uuid.uuid4().hex}"
+        temporary = f"{parent}/{TEMPORARY_PREFIX}{uuid.uuid4().hex}"
         try:
             with self.fs.open_output_stream(temporary) as out:
                 out.write(data)
@@ -128,11 +141,47 @@ class ArtifactStore:
         except (FileNotFoundError, OSError):
             pass
 
+    def sweep_temporary(self, older_than_s: float) -> list[str]:
+        """Delete the temporary objects of writes that began over ``older_than_s`` ago (and
+        were interrupted); returns their keys."""
+        base = self.root.rstrip("/")
+        try:
+            infos = self.fs.get_file_info(pafs.FileSelector(base, recursive=True))
+        except FileNotFoundError:
+            return []
+        cutoff = time.time() - older_than_s
+        swept = []
+        for info in infos:
+            if info.type == pafs.FileType.File and info.base_name.startswith(TEMPORARY_PREFIX) \
+                    and (info.mtime is None or info.mtime.timestamp() < cutoff):
+                self._delete_quietly(info.path)
+                swept.append(info.path.removeprefix(base + "/"))
+        return swept
+
+    def probe(self) -> None:
+        """Write, read back and delete a small object; ``StorageUnavailable`` says what failed."""
+        key = f"probes/{TEMPORARY_PREFIX}{uuid.uuid4().hex}"
+        payload = uuid.uuid4().bytes
+        try:
+            self.put(key, payload)
+            if self.get(key) != payload:
+                raise OSError("an object read back differs from what was written")
+        except (OSError, NotFound) as exc:
+            raise StorageUnavailable(
+                f"the storage {self.uri!r} (DAAS_STORAGE_URI) cannot be used: {_first_line(exc)}"
+            ) from None
+        finally:
+            self.delete(key)
+
     def _delete_quietly(self, path: str) -> None:
         try:
             self.fs.delete_file(path)
         except (FileNotFoundError, OSError):
             pass
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def load_artifact(ref: ArtifactRef) -> bytes:
