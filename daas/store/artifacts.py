@@ -57,9 +57,12 @@ class ArtifactStore:
             self.fs, self.root = open_filesystem(uri)
             self.fs.create_dir(self.root, recursive=True)
         except (OSError, ValueError) as exc:
+            reason = _first_line(exc)
+            if reason.startswith("Bucket ") and " not found" in reason:
+                reason = (f"{reason.split('.')[0]}; create it (the platform never creates "
+                          "buckets) or name another")
             raise StorageUnavailable(
-                f"the storage {uri!r} (DAAS_STORAGE_URI) cannot be used: {_first_line(exc)}"
-            ) from None
+                f"the storage {uri!r} (DAAS_STORAGE_URI) cannot be used: {reason}") from None
 
     def _path(self, key: str) -> str:
         return f"{self.root.rstrip('/')}/{key}"
@@ -93,8 +96,10 @@ class ArtifactStore:
     def get(self, key: str) -> bytes:
         """The bytes stored under ``key``."""
         try:
-            with self.fs.open_input_stream(self._path(key)) as stream:
-                return stream.read()
+            # A random-access file reads whole in one request; on S3 a stream reads in many
+            # small ranges (50 MB: 11.5 s against 0.15 s on moto).
+            with self.fs.open_input_file(self._path(key)) as file:
+                return file.read()
         except FileNotFoundError as exc:
             raise NotFound(f"artifact {key!r} is missing from storage") from exc
 

@@ -62,7 +62,7 @@ def test_the_sweep_removes_only_old_temporary_objects(storage_uri):
 def test_a_missing_bucket_is_named(s3_server):
     with pytest.raises(StorageUnavailable, match="DAAS_STORAGE_URI") as caught:
         ArtifactStore("s3://no-such-bucket-here/daas")
-    assert "no-such-bucket-here" in caught.value.message
+    assert "no-such-bucket-here" in caught.value.message and "create it" in caught.value.message
 
 
 KILLED_WRITER = textwrap.dedent("""
