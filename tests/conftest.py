@@ -66,19 +66,25 @@ def postgres_template(postgres_server) -> str:
 
 @pytest.fixture(scope="session")
 def s3_server():
-    """moto's S3 server on loopback, its AWS variables exported for the whole session (Ray
-    workers started later inherit them, as on a node whose environment holds them)."""
+    """moto's S3 server on loopback for the session."""
     from tests.s3_server import S3Server
 
     server = S3Server()
-    server.export()
     yield server
     server.stop()
 
 
 @pytest.fixture
-def s3_storage_uri(s3_server) -> str:
-    """``s3://<a new bucket>/daas`` on the session's S3 server."""
+def s3_environment(s3_server, monkeypatch) -> dict[str, str]:
+    """The AWS variables of ``s3_server`` in this process for one test."""
+    for name, value in s3_server.environment().items():
+        monkeypatch.setenv(name, value)
+    return s3_server.environment()
+
+
+@pytest.fixture
+def s3_storage_uri(s3_server, s3_environment) -> str:
+    """``s3://<a new bucket>/daas`` on the session's S3 server, its variables set."""
     return f"s3://{s3_server.create_bucket()}/daas"
 
 

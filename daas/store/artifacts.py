@@ -147,20 +147,32 @@ class ArtifactStore:
             pass
 
     def sweep_temporary(self, older_than_s: float) -> list[str]:
-        """Delete the temporary objects of writes that began over ``older_than_s`` ago (and
-        were interrupted); returns their keys."""
-        base = self.root.rstrip("/")
+        """Delete what interrupted writes left: temporary objects, and temporary folders (a
+        dataset's staging parts), whose newest file is over ``older_than_s`` old; returns
+        their keys."""
+        base = self.root.rstrip("/") + "/"
         try:
-            infos = self.fs.get_file_info(pafs.FileSelector(base, recursive=True))
+            infos = self.fs.get_file_info(pafs.FileSelector(base.rstrip("/"), recursive=True))
         except FileNotFoundError:
             return []
-        cutoff = time.time() - older_than_s
-        swept = []
+        newest: dict[str, float] = {}
         for info in infos:
-            if info.type == pafs.FileType.File and info.base_name.startswith(TEMPORARY_PREFIX) \
-                    and (info.mtime is None or info.mtime.timestamp() < cutoff):
-                self._delete_quietly(info.path)
-                swept.append(info.path.removeprefix(base + "/"))
+            if info.type != pafs.FileType.File:
+                continue
+            parts = info.path.removeprefix(base).split("/")
+            temporary = next((n for n, part in enumerate(parts)
+                              if part.startswith(TEMPORARY_PREFIX)), None)
+            if temporary is not None:
+                key = "/".join(parts[:temporary + 1])
+                written = info.mtime.timestamp() if info.mtime else 0.0
+                newest[key] = max(newest.get(key, 0.0), written)
+        swept = sorted(key for key, written in newest.items()
+                       if written < time.time() - older_than_s)
+        for key in swept:
+            if self.exists(key):
+                self.delete(key)
+            else:
+                self.delete_dir(key)
         return swept
 
     def probe(self) -> None:

@@ -16,7 +16,7 @@ from tests.s3_server import SECRET_KEY
 
 @pytest.mark.parametrize("case", ["missing bucket", "endpoint down"])
 def test_daas_up_refuses_storage_it_cannot_use(tmp_path, s3_server, case):
-    env = {**os.environ, "DAAS_HOME": str(tmp_path / "home"), "DAAS_RAY_ADDRESS": "",
+    env = {**os.environ, **s3_server.environment(), "DAAS_HOME": str(tmp_path / "home"), "DAAS_RAY_ADDRESS": "",
            "COLUMNS": "200", "DAAS_STORAGE_URI": "s3://no-such-bucket/daas"}
     if case == "endpoint down":
         env.update(DAAS_STORAGE_URI=f"s3://{s3_server.create_bucket()}/daas",

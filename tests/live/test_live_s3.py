@@ -37,6 +37,9 @@ pytestmark = pytest.mark.ray
 @pytest.fixture(scope="module")
 def live_platform(live_platform, s3_server, tmp_path_factory):
     """The platform on S3 storage, in place of the shared one for this module."""
+    # Ray's workers inherit the environment it starts in; the usual cluster starts without.
+    saved = {name: os.environ.get(name) for name in s3_server.environment()}
+    s3_server.export()
     bucket = s3_server.create_bucket()
     settings = make_settings(tmp_path_factory.mktemp("live-s3") / "home", port=free_port(),
                              storage_uri=f"s3://{bucket}/daas", max_upload_bytes=4 * 1024 * 1024,
@@ -49,6 +52,11 @@ def live_platform(live_platform, s3_server, tmp_path_factory):
         yield LivePlatform(settings.url, settings.admin_token_path.read_text().strip(), settings)
     finally:
         _stop_ray()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
         _start_ray_and_platform(live_platform.settings)
 
 

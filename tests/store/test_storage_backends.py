@@ -49,17 +49,22 @@ def test_the_probe_leaves_nothing_behind(storage_uri):
     assert store.list_keys() == []
 
 
-def test_the_sweep_removes_only_old_temporary_objects(storage_uri):
+def test_the_sweep_removes_only_old_temporary_objects_and_folders(storage_uri):
     store = ArtifactStore(storage_uri)
     store.put(f"models/ab/{TEMPORARY_PREFIX}interrupted", b"half")
+    store.put(f"datasets/{TEMPORARY_PREFIX}upload/part-0.parquet", b"p0")
+    store.put(f"datasets/{TEMPORARY_PREFIX}upload/part-1.parquet", b"p1")
     store.put("models/ab/complete", b"whole")
     assert store.sweep_temporary(older_than_s=3600) == []
     time.sleep(1.1)
-    assert store.sweep_temporary(older_than_s=1) == [f"models/ab/{TEMPORARY_PREFIX}interrupted"]
-    assert store.list_keys() == ["models/ab/complete"]
+    store.put(f"datasets/{TEMPORARY_PREFIX}ongoing/part-0.parquet", b"p0")
+    assert store.sweep_temporary(older_than_s=1) == [f"datasets/{TEMPORARY_PREFIX}upload",
+                                                     f"models/ab/{TEMPORARY_PREFIX}interrupted"]
+    assert store.list_keys() == [f"datasets/{TEMPORARY_PREFIX}ongoing/part-0.parquet",
+                                 "models/ab/complete"]
 
 
-def test_a_missing_bucket_is_named(s3_server):
+def test_a_missing_bucket_is_named(s3_environment):
     with pytest.raises(StorageUnavailable, match="DAAS_STORAGE_URI") as caught:
         ArtifactStore("s3://no-such-bucket-here/daas")
     assert "no-such-bucket-here" in caught.value.message and "create it" in caught.value.message
