@@ -60,18 +60,21 @@ def live_platform(live_platform, s3_server, tmp_path_factory):
         _start_ray_and_platform(live_platform.settings)
 
 
-def test_everything_is_stored_in_the_bucket_and_nothing_on_the_heads_disk(live_platform, s3_server):
-    upload(live_platform, "s3-kept", PMML_DIR / "DecisionTreeIris.pmml")
+def test_everything_is_stored_in_the_bucket_and_deleting_removes_it(live_platform, s3_server):
+    uri = live_platform.settings.storage_uri
+    bucket = uri.removeprefix("s3://").split("/")[0]
+    before = set(s3_server.keys(bucket))
+    upload(live_platform, "s3-kept", PMML_DIR / "GeneralRegressionIris.pmml")
     with api(live_platform) as client:
         made = client.post("/api/v1/datasets", data={"name": "s3-kept"},
                            files={"file": ("kept.csv", b"a,b\n1,2\n")})
         assert made.status_code == 201, made.text
-    uri = live_platform.settings.storage_uri
-    bucket = uri.removeprefix("s3://").split("/")[0]
-    keys = s3_server.keys(bucket)
-    assert any(key.startswith("daas/models/") for key in keys), keys
-    assert any(key.startswith("daas/datasets/") for key in keys), keys
-    assert not (live_platform.settings.home / "storage").exists()
+        added = set(s3_server.keys(bucket)) - before
+        assert {key.split("/")[1] for key in added} == {"models", "datasets"}, added
+        assert not (live_platform.settings.home / "storage").exists()
+        assert client.delete("/api/v1/datasets/s3-kept").status_code == 204
+        assert client.delete("/api/v1/models/s3-kept").status_code == 204
+    assert set(s3_server.keys(bucket)) == before
 
 
 @ray.remote(num_cpus=0.25)
