@@ -71,7 +71,7 @@ def _cells(column: pa.ChunkedArray, *, trim: bool) -> np.ndarray:
     if trim:
         column = pc.utf8_ltrim(column, characters=" ")
         column = pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column)
-    return column.to_numpy(zero_copy_only=False).astype(object)
+    return column.to_numpy(zero_copy_only=False)  # str and None, dtype object
 
 
 def _python_cells(text: str) -> CsvCells:

@@ -72,8 +72,8 @@ def decode_json(body: Any, schema: ModelSchema) -> DecodedRequest:
 def decode_csv(data: bytes | str, schema: ModelSchema) -> DecodedRequest:
     """Decode CSV text (UTF-8, header row of field names) and coerce it to the schema.
 
-    Empty cells are missing values; blank lines are skipped; leading spaces after a
-    comma are ignored. A row with more or fewer cells than the header is refused.
+    Empty cells are missing values; blank lines are skipped; spaces that open a cell are
+    ignored. A row with more or fewer cells than the header is refused.
     """
     cells = read_csv_cells(_utf8_text(data))
     _refuse_duplicates([name for name in cells.header if name])

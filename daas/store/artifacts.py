@@ -61,8 +61,7 @@ class ArtifactStore:
             if reason.startswith("Bucket ") and " not found" in reason:
                 reason = (f"{reason.split('.')[0]}; create it (the platform never creates "
                           "buckets) or name another")
-            raise StorageUnavailable(
-                f"the storage {uri!r} (DAAS_STORAGE_URI) cannot be used: {reason}") from None
+            raise _unusable(uri, reason) from None
 
     def _path(self, key: str) -> str:
         return f"{self.root.rstrip('/')}/{key}"
@@ -150,26 +149,28 @@ class ArtifactStore:
         """Delete what interrupted writes left: temporary objects, and temporary folders (a
         dataset's staging parts), whose newest file is over ``older_than_s`` old; returns
         their keys."""
-        base = self.root.rstrip("/") + "/"
+        root = self.root.rstrip("/")
         try:
-            infos = self.fs.get_file_info(pafs.FileSelector(base.rstrip("/"), recursive=True))
+            infos = self.fs.get_file_info(pafs.FileSelector(root, recursive=True))
         except FileNotFoundError:
             return []
         newest: dict[str, float] = {}
+        is_file: dict[str, bool] = {}
         for info in infos:
             if info.type != pafs.FileType.File:
                 continue
-            parts = info.path.removeprefix(base).split("/")
+            parts = info.path.removeprefix(root + "/").split("/")
             temporary = next((n for n, part in enumerate(parts)
                               if part.startswith(TEMPORARY_PREFIX)), None)
             if temporary is not None:
                 key = "/".join(parts[:temporary + 1])
                 written = info.mtime.timestamp() if info.mtime else 0.0
                 newest[key] = max(newest.get(key, 0.0), written)
-        swept = sorted(key for key, written in newest.items()
-                       if written < time.time() - older_than_s)
+                is_file[key] = temporary == len(parts) - 1
+        cutoff = time.time() - older_than_s
+        swept = sorted(key for key, written in newest.items() if written < cutoff)
         for key in swept:
-            if self.exists(key):
+            if is_file[key]:
                 self.delete(key)
             else:
                 self.delete_dir(key)
@@ -184,9 +185,7 @@ class ArtifactStore:
             if self.get(key) != payload:
                 raise OSError("an object read back differs from what was written")
         except (OSError, NotFound) as exc:
-            raise StorageUnavailable(
-                f"the storage {self.uri!r} (DAAS_STORAGE_URI) cannot be used: {_first_line(exc)}"
-            ) from None
+            raise _unusable(self.uri, _first_line(exc)) from None
         finally:
             self.delete(key)
 
@@ -195,6 +194,10 @@ class ArtifactStore:
             self.fs.delete_file(path)
         except (FileNotFoundError, OSError):
             pass
+
+
+def _unusable(uri: str, reason: str) -> StorageUnavailable:
+    return StorageUnavailable(f"the storage {uri!r} (DAAS_STORAGE_URI) cannot be used: {reason}")
 
 
 def _first_line(error: Exception) -> str:

@@ -29,11 +29,6 @@ def open_filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
     return pafs.LocalFileSystem(), str(Path(uri).expanduser().resolve())
 
 
-def s3_endpoint() -> str | None:
-    """The S3 endpoint URL this process uses, or None for AWS itself."""
-    return _first_set(ENDPOINT_VARIABLES)
-
-
 def _s3(uri: str) -> tuple[pafs.FileSystem, str]:
     parts = urlsplit(uri)
     root = f"{parts.netloc}/{parts.path.strip('/')}".rstrip("/")
@@ -41,7 +36,7 @@ def _s3(uri: str) -> tuple[pafs.FileSystem, str]:
     region = _first_set(REGION_VARIABLES)
     if region:
         options["region"] = region
-    endpoint = s3_endpoint()
+    endpoint = _first_set(ENDPOINT_VARIABLES)
     if endpoint:
         address = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
         options.update(scheme=address.scheme or "https", endpoint_override=address.netloc)
