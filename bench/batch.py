@@ -308,6 +308,17 @@ class DaasWorld:
         upgrade(self.db)
         self.store = ArtifactStore(self.settings.resolved_storage_uri)
         self.registry = ModelRegistry(self.db, self.store, LocalInspector(), 1 << 30)
+        self.group_id = self._group()
+
+    def _group(self) -> int:
+        """The group every model, dataset and job of the benchmark belongs to."""
+        from daas.store.tables import Group
+
+        with self.db.write() as session:
+            group = Group(name="bench")
+            session.add(group)
+            session.flush()
+            return group.id
 
     @property
     def env(self) -> dict[str, str]:
@@ -318,7 +329,8 @@ class DaasWorld:
     def model(self, name: str, path: Path) -> None:
         from daas.platform.registry.registry import Upload
 
-        self.registry.upload(Upload(name=name, data=path.read_bytes(), filename=path.name))
+        self.registry.upload(Upload(group_id=self.group_id, name=name, data=path.read_bytes(),
+                                    filename=path.name))
 
     def dataset(self, name: str, source: Path) -> None:
         from daas.store.tables import Dataset
@@ -330,15 +342,15 @@ class DaasWorld:
             (target / part.name).symlink_to(part)
         rows = sum(pq.ParquetFile(p).metadata.num_rows for p in source.glob("part-*.parquet"))
         with self.db.write() as session:
-            session.add(Dataset(name=name, origin_format="parquet", source="bench",
+            session.add(Dataset(group_id=self.group_id, name=name, origin_format="parquet", source="bench",
                                 storage_key=key, size_bytes=0, rows=rows, columns=[]))
 
     def run(self, job: str, config: dict) -> int:
         from daas.store.tables import Job, JobRun
 
         with self.db.write() as session:
-            session.add(Job(name=job, kind="predict", config=config))
-            run = JobRun(job_name=job)
+            session.add(Job(group_id=self.group_id, name=job, kind="predict", config=config))
+            run = JobRun(group_id=self.group_id, job_name=job)
             session.add(run)
             session.flush()
             return run.id
